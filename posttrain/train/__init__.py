@@ -1,0 +1,1 @@
+"""Training: one loop (`loop.train`) and one small step function per method."""

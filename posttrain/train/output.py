@@ -1,0 +1,29 @@
+"""What every stage leaves in its output folder besides metrics.jsonl: model, config, model card."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from posttrain.config import to_dict
+from posttrain.models import save_model
+
+
+def write_run_files(model, tokenizer, cfg, template: str | None, stage: str) -> Path:
+    out = Path(cfg.output_dir)
+    save_model(model, tokenizer, out, template)
+    (out / "config.yaml").write_text(f"# posttrain {stage} {out / 'config.yaml'}\n" + yaml.safe_dump(to_dict(cfg), sort_keys=False))
+    last = {}
+    metrics = out / "metrics.jsonl"
+    if metrics.exists():
+        lines = [json.loads(l) for l in metrics.read_text().splitlines() if l.strip()]
+        last = {k: v for l in lines for k, v in l.items()}
+    rows = "\n".join(f"| {k} | {v:.4g} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in last.items())
+    (out / "README.md").write_text(
+        f"# {out.name}\n\nTrained by `posttrain {stage}` from `{getattr(cfg, 'model', '') or 'scratch'}` "
+        f"on `{getattr(cfg, 'data', '') or getattr(cfg, 'corpus', '')}`.\n\n"
+        f"Load with `transformers.AutoModelForCausalLM.from_pretrained('{out}')`; the chat template is in the tokenizer.\n\n"
+        f"| final metric | value |\n|---|---|\n{rows}\n")
+    return out
