@@ -93,7 +93,8 @@ def highlight(tokenizer, r: Rendered, color: bool) -> str:
     return "".join(pieces)
 
 
-def print_report(tokenizer, report: LintReport, rendered: list[Rendered], show: int = 3, file=sys.stdout) -> None:
+def print_report(tokenizer, report: LintReport, rendered: list[Rendered], show: int = 3, file=None) -> None:
+    file = file or sys.stdout
     color = file.isatty() if hasattr(file, "isatty") else False
     legend = "green" if color else "[[ ]]"
     for i, r in enumerate(rendered[:show]):

@@ -69,7 +69,7 @@ class EvalArgs:
     template: Optional[str] = None
     """Chat template override for models without their own."""
     max_items: Optional[int] = None
-    """Use only the first N benchmark items."""
+    """Use only the first N benchmark items (and N in-domain conversations for perplexity)."""
     show_items: bool = True
     """Print the per-item table (✓/✗, expected, got)."""
 

@@ -136,6 +136,9 @@ def normalize_argv(argv: list[str]) -> list[str]:
             out += ["--config", arg]
         elif not arg.startswith("-") and "=" in arg and arg.split("=", 1)[0].isidentifier():
             out.append("--" + arg)
+        elif arg.startswith("--") and len(arg) > 2:  # --ppl-ood → --ppl_ood
+            name, eq, value = arg[2:].partition("=")
+            out.append("--" + name.replace("-", "_") + eq + value)
         else:
             out.append(arg)
     return out

@@ -32,6 +32,8 @@ def _text(row: dict, key: str, where: str, required: bool = True) -> str:
         return ""
     if not isinstance(value, str):
         raise DataError(f"{where}: field '{key}': expected a string, found {type(value).__name__} {str(value)[:40]!r}")
+    if required and not value.strip():
+        raise DataError(f"{where}: field '{key}': expected a non-empty string, found {value!r}")
     return value
 
 
@@ -99,8 +101,10 @@ def to_conversation(row: dict, where: str = "<row>") -> list[dict]:
 def load_conversations(source: str, skip_invalid: bool = False, split: str = "train", limit: int | None = None) -> list[list[dict]]:
     """Read and normalise every row; stop at the first bad row unless `skip_invalid`."""
     convs, skipped, first_error = [], 0, None
-    for row, where in read_records(source, split):
+    for row, where in read_records(source, split, errors="yield" if skip_invalid else "raise"):
         try:
+            if isinstance(row, DataError):
+                raise row
             convs.append(to_conversation(row, where))
         except DataError as e:
             if not skip_invalid:
