@@ -111,6 +111,7 @@ class Rendered:
     text: str = ""
     truncated: bool = False
     unstable_turns: list[int] = field(default_factory=list)  # assistant turns the template re-renders
+    prompt_mismatch: list[int] = field(default_factory=list)  # turns not starting with the generation prompt
 
     @property
     def n_trained(self) -> int:
@@ -145,29 +146,45 @@ def _tokenize(tokenizer, text: str) -> tuple[list[int], list[tuple[int, int]]]:
     return ids, offsets
 
 
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
 def assistant_spans(tokenizer, template: str, messages: list[dict], last_turn_only: bool = False):
-    """Character spans `[start, end)` of trained assistant turns, plus the turns that failed prefix checks."""
+    """Character spans `[start, end)` of trained assistant turns.
+
+    Returns (full text, spans, unstable turns, prompt-mismatch turns). A turn is unstable when the
+    template renders it differently once later turns follow (history is re-written); it is not
+    trained. A prompt mismatch is a generation prompt that the rendered turn does not start with
+    (e.g. a prompt that opens a "thinking" channel the history omits): the span then starts where
+    the two renderings part, and the linter reports it."""
     full = _apply(tokenizer, template, messages, gen=False)
     turns = [i for i, m in enumerate(messages) if m["role"] == "assistant"]
     if last_turn_only:
         turns = turns[-1:]
-    spans, unstable = [], []
+    spans, unstable, mismatch = [], [], []
     for i in turns:
         prompt = _apply(tokenizer, template, messages[:i], gen=True)
         upto = _apply(tokenizer, template, messages[: i + 1], gen=False)
-        if not (upto.startswith(prompt) and full.startswith(upto)):
+        if not full.startswith(upto):
             unstable.append(i)
             continue
-        end = len(upto.rstrip())
-        spans.append((len(prompt), max(end, len(prompt))))
-    return full, spans, unstable
+        start = len(prompt) if upto.startswith(prompt) else _common_prefix(prompt, upto)
+        if start != len(prompt):
+            mismatch.append(i)
+        spans.append((start, max(len(upto.rstrip()), start)))
+    return full, spans, unstable, mismatch
 
 
 def render(tokenizer, messages: list[dict], template: str | None = None, max_len: int | None = None,
            last_turn_only: bool = False) -> Rendered:
     """Render a conversation for training: ids and a mask that is 1 on trained (assistant) tokens."""
     template = resolve_template(tokenizer, template)
-    text, spans, unstable = assistant_spans(tokenizer, template, messages, last_turn_only)
+    text, spans, unstable, mismatch = assistant_spans(tokenizer, template, messages, last_turn_only)
     ids, offsets = _tokenize(tokenizer, text)
     mask = [0] * len(ids)
     for j, (start, end) in enumerate(offsets):
@@ -176,7 +193,7 @@ def render(tokenizer, messages: list[dict], template: str | None = None, max_len
     truncated = max_len is not None and len(ids) > max_len
     if truncated:
         ids, mask = ids[:max_len], mask[:max_len]
-    return Rendered(ids, mask, text, truncated, unstable)
+    return Rendered(ids, mask, text, truncated, unstable, mismatch)
 
 
 def render_prompt(tokenizer, messages: list[dict], template: str | None = None) -> list[int]:

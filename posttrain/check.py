@@ -37,6 +37,7 @@ PROBLEMS = {
     "double_bos": "examples starting with two BOS tokens (the template adds BOS and so does the tokenizer)",
     "not_prefix_stable": "the template re-renders earlier turns differently once later turns follow; those turns are not trained",
     "truncated_away": "examples whose assistant tokens were all cut by max_len",
+    "prompt_mismatch": "assistant turns that do not start with the generation prompt: training and inference see different prompts",
 }
 
 
@@ -62,6 +63,8 @@ def lint_example(r: Rendered, stops: set[int], bos: int | None) -> list[str]:
         found.append("double_bos")
     if r.unstable_turns:
         found.append("not_prefix_stable")
+    if r.prompt_mismatch:
+        found.append("prompt_mismatch")
     return found
 
 
