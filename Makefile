@@ -29,7 +29,7 @@ demo-tiny: $(STAMP)
 	$(BIN)/posttrain demo --tiny true
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 test-slow: $(VENV)/.gemma-installed
 	$(BIN)/python -m pytest -q -m slow

@@ -1,0 +1,110 @@
+"""Shared helpers for the benchmarks: machine load, memory, matmul peak, versions, child processes.
+
+Every benchmark runs each framework in its own subprocess so that peak memory (`ru_maxrss`) is
+that framework's alone, records the machine's load average before every run (other jobs on
+these 2 cores can halve a timing), and measures the matmul peak it reports MFU against itself.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+
+
+def load_avg() -> tuple[float, float, float]:
+    return tuple(round(x, 2) for x in os.getloadavg())
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def versions(*names: str) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for n in names:
+        try:
+            out[n] = version(n)
+        except PackageNotFoundError:
+            out[n] = None
+    return out
+
+
+def matmul_peak(seconds: float = 1.0, n: int = 2048, threads: int = 2) -> dict:
+    """GFLOP/s of an n×n matmul loop in fp32 and bf16 on `threads` threads (best of short bursts).
+
+    Best-of rather than mean, because other jobs on the machine only ever slow a burst down.
+    """
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    res = {}
+    try:
+        for name, dt in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+            a, b = torch.randn(n, n, dtype=dt), torch.randn(n, n, dtype=dt)
+            for _ in range(2):
+                a @ b  # warm-up
+            best, t_end = float("inf"), time.perf_counter() + seconds
+            while time.perf_counter() < t_end:
+                t0 = time.perf_counter()
+                for _ in range(3):
+                    a @ b
+                best = min(best, (time.perf_counter() - t0) / 3)
+            res[name] = 2 * n ** 3 / best / 1e9
+    finally:
+        torch.set_num_threads(old)
+    return res
+
+
+def run_child(argv: list[str], timeout: float = 900) -> dict:
+    """Run `python argv...` with a `--result FILE` appended; return the JSON it wrote plus load/wall time."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    result = OUT / f".child_{os.getpid()}_{time.monotonic_ns()}.json"
+    env = dict(os.environ, TOKENIZERS_PARALLELISM="false", PYTHONUNBUFFERED="1")
+    load = load_avg()
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, *argv, "--result", str(result)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0 or not result.exists():
+        tail = (proc.stdout + proc.stderr)[-4000:]
+        return {"error": f"exit code {proc.returncode}", "log_tail": tail, "load_before": load, "wall_s": wall}
+    data = json.loads(result.read_text())
+    result.unlink()
+    data.update(load_before=load, wall_s=round(wall, 2))
+    return data
+
+
+def now_iso() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")

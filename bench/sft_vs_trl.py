@@ -1,0 +1,342 @@
+"""SFT benchmark: posttrain `run_sft` against TRL's `SFTTrainer` on the same work, in one run.
+
+    python bench/sft_vs_trl.py [--precision bf16|fp32|both] [--steps N] [--quick]
+
+Both frameworks train ONE tiny Llama (hidden 256, 4 layers, 8,192-token byte-level BPE vocabulary
+trained with `posttrain.tokenizer.train_tokenizer`) saved as a Hugging Face folder, on the same
+conversations (data/sft_train.jsonl) rendered with the same template, loss on assistant tokens
+only (content + end-of-turn), max length 256, 8 rows per optimizer step, the same number of
+steps, AdamW at a constant lr, grad clip 1.0, and the same precision (fp32, or bf16 autocast
+with fp32 weights). The script checks that TRL's template produces token-for-token the ids and
+loss mask ours does.
+
+Each run is its own subprocess (peak RSS = `ru_maxrss` of that process alone); the machine's
+load average is recorded before each. Runs are interleaved (ours, TRL variants, ours, TRL best)
+and the best of each configuration is kept, since other jobs only ever slow a run down.
+
+tokens/s = real (non-padding) tokens of the input batches per second of training, over the steps
+after the warm-up steps (the same count for both: packed-row tokens for ours, attention-mask or
+flattened tokens for TRL). MFU = 6 · N_params · tokens/s / measured matmul peak of the precision
+(N counts the tied embedding / LM head once; attention FLOPs are left out: examples average ~30
+tokens, so they add under 1%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import OUT, ROOT, cpu_name, current_rss_mb, load_avg, matmul_peak, now_iso, peak_rss_mb, run_child, versions  # noqa: E402
+
+DATA = ROOT / "data" / "sft_train.jsonl"
+TOKENIZER_EXTRA = ROOT / "data" / "corpus.txt"  # sft_train alone tops out at ~5.9k merges
+WORK = OUT / "sft_work"
+MODEL_DIR = WORK / "model"
+VOCAB, HIDDEN, LAYERS, HEADS = 8192, 256, 4, 4
+MAX_LEN, BATCH, LR = 256, 8, 5e-4
+
+# The built-in `plain` template with TRL's {% generation %} markers around what ours trains on
+# (assistant content + EOS); the rendered text is identical, which setup() verifies.
+TRL_TEMPLATE = (
+    "{% if bos_token %}{{ bos_token }}{% endif %}{% for m in messages %}{{ '<|' + m['role'] + '|>\n' }}"
+    "{% if m['role'] == 'assistant' %}{% generation %}{{ m['content'] + eos_token }}{% endgeneration %}{{ '\n' }}"
+    "{% else %}{{ m['content'] + '\n' }}{% endif %}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}"
+)
+
+TRL_VARIANTS = {
+    # name: (SFTConfig overrides, same computation as ours?)
+    "padded": ({"packing": False, "padding_free": False}, True),
+    "padding_free": ({"packing": False, "padding_free": True, "max_length": None}, True),
+    "packed_bfd": ({"packing": True, "packing_strategy": "bfd"}, True),
+    "packed_wrapped": ({"packing": True, "packing_strategy": "wrapped"}, False),
+}
+
+
+def read_convs() -> list[list[dict]]:
+    return [json.loads(line)["messages"] for line in DATA.read_text().splitlines() if line.strip()]
+
+
+# ----------------------------------------------------------------------------- setup (parent)
+
+def setup(rebuild: bool = False) -> dict:
+    """Tokenizer + tiny model as a HF folder (cached), and the ours-vs-TRL rendering check."""
+    import torch
+
+    from posttrain.chat import TEMPLATES
+    from posttrain.data.batching import make_rows, render_all
+    from posttrain.models import save_model, tiny_model
+    from posttrain.tokenizer import train_tokenizer
+    from transformers import AutoTokenizer
+
+    convs = read_convs()
+    meta_path = WORK / "meta.json"
+    key = {"vocab": VOCAB, "hidden": HIDDEN, "layers": LAYERS, "heads": HEADS, "data": DATA.stat().st_size}
+    if rebuild or not meta_path.exists() or json.loads(meta_path.read_text()).get("key") != key:
+        shutil.rmtree(WORK, ignore_errors=True)
+        texts = [m["content"] for c in convs for m in c] + TOKENIZER_EXTRA.read_text().split("\n\n")
+        tok = train_tokenizer(texts, VOCAB)
+        model = tiny_model(tok, seed=0, hidden_size=HIDDEN, layers=LAYERS, heads=HEADS)
+        save_model(model, tok, MODEL_DIR, template=TEMPLATES["plain"])
+        meta_path.write_text(json.dumps({"key": key}))
+    tok = AutoTokenizer.from_pretrained(MODEL_DIR)
+    from transformers import AutoConfig, AutoModelForCausalLM
+    with torch.device("meta"):
+        m = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(MODEL_DIR))
+    n_params = sum(p.numel() for p in {id(p): p for p in m.parameters()}.values())
+
+    ours = render_all(tok, convs, None, MAX_LEN, quiet=True)
+    same = 0
+    for conv, r in zip(convs, ours):
+        t = tok.apply_chat_template(conv, chat_template=TRL_TEMPLATE, tokenize=True, return_dict=True,
+                                    return_assistant_tokens_mask=True)
+        ids = list(t["input_ids"])
+        mask = list(t["assistant_masks"])
+        mask[0] = 0
+        same += ids == r.ids and mask == r.mask
+    rows = make_rows(ours, MAX_LEN, True)
+    return {"n_params": n_params, "vocab": len(tok), "hidden": HIDDEN, "layers": LAYERS, "heads": HEADS,
+            "intermediate": m.config.intermediate_size, "tied_embeddings": bool(m.config.tie_word_embeddings),
+            "examples": len(ours), "tokens": sum(len(r.ids) for r in ours),
+            "trained_tokens": sum(r.n_trained for r in ours), "max_example_len": max(len(r.ids) for r in ours),
+            "packed_rows": len(rows), "render_identical_to_trl": f"{same}/{len(convs)}"}
+
+
+# ----------------------------------------------------------------------------- children
+
+def _steady(times: list[float], tokens: list[int], warmup: int) -> tuple[float, float, int]:
+    """(tokens/s, s/step) over steps warmup+1..N from cumulative end-of-step times and tokens."""
+    dt = times[-1] - times[warmup - 1] if warmup else times[-1]
+    n = tokens[-1] - (tokens[warmup - 1] if warmup else 0)
+    return n / dt, dt / (len(times) - warmup), n
+
+
+def child_baseline(a) -> dict:
+    import torch  # noqa: F401
+    from transformers import AutoModelForCausalLM
+
+    rss_import = current_rss_mb()
+    model = AutoModelForCausalLM.from_pretrained(MODEL_DIR, dtype="float32")
+    model.train()
+    return {"rss_after_imports_mb": rss_import, "peak_rss_mb": peak_rss_mb()}
+
+
+def child_ours(a) -> dict:
+    import torch
+
+    from posttrain.config import SFTConfig
+    from posttrain.train.sft import run_sft
+
+    rss_import = current_rss_mb()
+    out = WORK / "runs" / f"ours_{a.precision}"
+    shutil.rmtree(out, ignore_errors=True)
+    cfg = SFTConfig(model=str(MODEL_DIR), data=str(DATA), output_dir=str(out), max_len=MAX_LEN, packing=True,
+                    batch_size=BATCH, grad_accum=1, max_steps=a.steps, lr=LR, schedule="constant", warmup_steps=0,
+                    weight_decay=0.0, grad_clip=1.0, dtype=a.precision, device="cpu", progress=False, seed=0)
+    run_sft(cfg)
+    rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
+    rows = [r for r in rows if "step_s" in r]
+    # Per-step wall time from the loop's own clock (collate → optimizer step); only the metrics
+    # line write between steps falls outside it (~0.1 ms a step).
+    times = [sum(r["step_s"] for r in rows[: i + 1]) for i in range(len(rows))]
+    tok_s, step_s, n = _steady(times, [r["tokens"] for r in rows], a.warmup)
+    shutil.rmtree(out, ignore_errors=True)
+    return {"tokens_per_s": tok_s, "step_s": step_s, "timed_tokens": n, "steps": len(rows),
+            "tokens_per_step": n / (len(rows) - a.warmup), "mean_loss": sum(r["loss"] for r in rows) / len(rows),
+            "first_loss": rows[0]["loss"], "rss_after_imports_mb": rss_import, "peak_rss_mb": peak_rss_mb(),
+            "threads": torch.get_num_threads()}
+
+
+def child_trl(a) -> dict:
+    import torch
+    from datasets import Dataset
+    from transformers import AutoTokenizer, TrainerCallback
+    from trl import SFTConfig, SFTTrainer
+
+    rss_import = current_rss_mb()
+    overrides, _ = TRL_VARIANTS[a.variant]
+    tok = AutoTokenizer.from_pretrained(MODEL_DIR)
+    tok.chat_template = TRL_TEMPLATE
+    ds = Dataset.from_list([{"messages": c} for c in read_convs()])
+    out = WORK / "runs" / f"trl_{a.variant}_{a.precision}"
+    shutil.rmtree(out, ignore_errors=True)
+    kwargs = dict(
+        output_dir=str(out), max_steps=a.steps, per_device_train_batch_size=BATCH, gradient_accumulation_steps=1,
+        learning_rate=LR, lr_scheduler_type="constant", warmup_steps=0, weight_decay=0.0, max_grad_norm=1.0,
+        bf16=a.precision == "bf16", fp16=False, use_cpu=True, gradient_checkpointing=False,
+        max_length=MAX_LEN, assistant_only_loss=True, model_init_kwargs={"dtype": "float32"},
+        logging_steps=a.steps, save_strategy="no", eval_strategy="no", report_to="none", disable_tqdm=True,
+        dataloader_num_workers=0, dataloader_pin_memory=False, seed=0)
+    kwargs.update(overrides)
+    args = SFTConfig(**kwargs)
+    trainer = SFTTrainer(model=str(MODEL_DIR), args=args, train_dataset=ds, processing_class=tok)
+    labels = trainer.train_dataset["labels"]
+    trained = sum(sum(1 for x in row[1:] if x != -100) for row in labels)
+
+    times, tokens = [], []
+
+    class Clock(TrainerCallback):
+        def on_step_end(self, args, state, control, **kw):
+            times.append(time.perf_counter())
+            tokens.append(trainer._total_train_tokens)
+
+    trainer.add_callback(Clock())
+    trainer.train()
+    tok_s, step_s, n = _steady(times, tokens, a.warmup)
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    shutil.rmtree(out, ignore_errors=True)
+    return {"tokens_per_s": tok_s, "step_s": step_s, "timed_tokens": n, "steps": len(times),
+            "tokens_per_step": n / (len(times) - a.warmup), "mean_loss": losses[-1] if losses else None,
+            "trained_targets_per_epoch": trained, "rows_per_epoch": len(trainer.train_dataset),
+            "rss_after_imports_mb": rss_import, "peak_rss_mb": peak_rss_mb(), "threads": torch.get_num_threads(),
+            "config": {k: v for k, v in kwargs.items() if k != "output_dir"},
+            "autocast_bf16": bool(args.bf16), "optim": str(args.optim), "padding_free": bool(trainer.padding_free)}
+
+
+# ----------------------------------------------------------------------------- parent
+
+def run_one(kind: str, precision: str, steps: int, warmup: int, variant: str | None = None, threads: int = 2) -> dict:
+    argv = [str(Path(__file__).resolve()), "--child", kind, "--precision", precision,
+            "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads)]
+    if variant:
+        argv += ["--variant", variant]
+    label = kind if not variant else f"trl/{variant}"
+    r = run_child(argv)
+    r.update(kind=kind, variant=variant, precision=precision, label=label)
+    if kind == "baseline" and "error" not in r:
+        print(f"  model-only baseline: peak RSS {r['peak_rss_mb']:.0f} MB (after imports {r['rss_after_imports_mb']:.0f} MB)",
+              file=sys.stderr)
+    elif "error" in r:
+        print(f"  {label:22s} {precision}: FAILED ({r['error']})\n{r['log_tail']}", file=sys.stderr)
+    else:
+        print(f"  {label:22s} {precision}: {r['tokens_per_s']:8.0f} tok/s  {r['step_s'] * 1000:7.1f} ms/step  "
+              f"peak RSS {r['peak_rss_mb']:6.0f} MB  load {r['load_before'][0]:.2f}  wall {r['wall_s']:.0f}s",
+              file=sys.stderr)
+    return r
+
+
+def best(runs: list[dict], label: str, precision: str) -> dict | None:
+    ok = [r for r in runs if r["label"] == label and r["precision"] == precision and "error" not in r]
+    return max(ok, key=lambda r: r["tokens_per_s"]) if ok else None
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--precision", choices=["bf16", "fp32", "both"], default=None)
+    p.add_argument("--steps", type=int, default=None, help="optimizer steps per run (same for every run)")
+    p.add_argument("--warmup", type=int, default=None, help="leading steps left out of the timing")
+    p.add_argument("--quick", action="store_true", help="~1 minute: bf16, fewer steps, fewer variants, one round")
+    p.add_argument("--threads", type=int, default=2, help="torch threads in every run and in the matmul peak")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the tokenizer and model folder")
+    p.add_argument("--child", choices=["ours", "trl", "baseline"], help=argparse.SUPPRESS)
+    p.add_argument("--variant", choices=list(TRL_VARIANTS), help=argparse.SUPPRESS)
+    p.add_argument("--result", help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    a.precision = a.precision or ("bf16" if a.quick else "both")
+    a.steps = a.steps or (10 if a.quick else 20)
+    a.warmup = a.warmup if a.warmup is not None else (3 if a.quick else 4)
+    if a.steps <= a.warmup:
+        p.error("--steps must be larger than --warmup")
+
+    if a.child:
+        import torch
+        torch.set_num_threads(a.threads)
+        res = {"ours": child_ours, "trl": child_trl, "baseline": child_baseline}[a.child](a)
+        Path(a.result).write_text(json.dumps(res))
+        return
+
+    t_start = time.perf_counter()
+    print(f"[bench] setup (tokenizer, model folder, rendering check) ...", file=sys.stderr)
+    info = setup(a.rebuild)
+    print(f"[bench] model: Llama {info['n_params']:,} params (vocab {info['vocab']}, hidden {HIDDEN}, "
+          f"{LAYERS} layers); data: {info['examples']} conversations, {info['tokens']:,} tokens, "
+          f"{info['trained_tokens']:,} trained; TRL renders identically: {info['render_identical_to_trl']}",
+          file=sys.stderr)
+    load0 = load_avg()
+    peak = matmul_peak(threads=a.threads)
+    print(f"[bench] matmul peak (2048², {a.threads} threads): fp32 {peak['fp32']:.0f}, bf16 {peak['bf16']:.0f} GFLOP/s; "
+          f"load {load0}", file=sys.stderr)
+
+    precisions = ["bf16", "fp32"] if a.precision == "both" else [a.precision]
+    variants = ["packed_bfd", "packed_wrapped"] if a.quick else list(TRL_VARIANTS)
+    runs = [run_one("baseline", "fp32", a.steps, a.warmup, threads=a.threads)]
+    for prec in precisions:
+        print(f"[bench] {prec}: round 1 (ours, then each TRL variant)", file=sys.stderr)
+        runs.append(run_one("ours", prec, a.steps, a.warmup, threads=a.threads))
+        for v in variants:
+            runs.append(run_one("trl", prec, a.steps, a.warmup, v, a.threads))
+        if not a.quick:
+            ranked = sorted((best(runs, f"trl/{v}", prec) for v in variants), key=lambda r: -(r or {}).get("tokens_per_s", 0))
+            top = [r["variant"] for r in ranked if r][:1]
+            # The best TRL variant that computes what ours does (wrapped lets attention cross examples).
+            eq = [r["variant"] for r in ranked if r and TRL_VARIANTS[r["variant"]][1]][:1]
+            print(f"[bench] {prec}: round 2 (ours, TRL best {top + [v for v in eq if v not in top]})", file=sys.stderr)
+            runs.append(run_one("ours", prec, a.steps, a.warmup, threads=a.threads))
+            for v in top + [v for v in eq if v not in top]:
+                runs.append(run_one("trl", prec, a.steps, a.warmup, v, a.threads))
+
+    baseline = best(runs, "baseline", "fp32")
+    summary = {}
+    lines = ["", f"| precision | run | tokens/s | ms/step | tokens/step | peak RSS MB | MFU | mean loss | load (1 min) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for prec in precisions:
+        entries = [("ours", best(runs, "ours", prec))] + [(f"trl/{v}", best(runs, f"trl/{v}", prec)) for v in variants]
+        for label, r in entries:
+            if r is None:
+                lines.append(f"| {prec} | {label} | failed | | | | | | |")
+                continue
+            r["mfu"] = 6 * info["n_params"] * r["tokens_per_s"] / (peak[prec] * 1e9)
+            loss = f"{r['mean_loss']:.3f}" if r.get("mean_loss") is not None else "-"
+            lines.append(f"| {prec} | {label} | {r['tokens_per_s']:,.0f} | {r['step_s'] * 1000:.0f} | "
+                         f"{r['tokens_per_step']:,.0f} | {r['peak_rss_mb']:,.0f} | {100 * r['mfu']:.1f}% | {loss} | "
+                         f"{r['load_before'][0]:.2f} |")
+        ours = entries[0][1]
+        trl_ok = [r for _, r in entries[1:] if r]
+        if ours and trl_ok:
+            tb = max(trl_ok, key=lambda r: r["tokens_per_s"])
+            eq = [r for r in trl_ok if TRL_VARIANTS[r["variant"]][1]]
+            te = max(eq, key=lambda r: r["tokens_per_s"]) if eq else None
+            summary[prec] = {
+                "ours_tokens_per_s": ours["tokens_per_s"], "ours_peak_rss_mb": ours["peak_rss_mb"], "ours_mfu": ours["mfu"],
+                "trl_best_variant": tb["variant"], "trl_best_tokens_per_s": tb["tokens_per_s"],
+                "trl_best_peak_rss_mb": tb["peak_rss_mb"], "trl_best_mfu": tb["mfu"],
+                "speed_ratio": ours["tokens_per_s"] / tb["tokens_per_s"],
+                "memory_ratio": ours["peak_rss_mb"] / tb["peak_rss_mb"],
+                "memory_ratio_vs_lowest_trl": ours["peak_rss_mb"] / min(r["peak_rss_mb"] for r in trl_ok),
+            }
+            if te:
+                summary[prec].update(trl_best_equivalent_variant=te["variant"],
+                                     speed_ratio_vs_equivalent=ours["tokens_per_s"] / te["tokens_per_s"],
+                                     memory_ratio_vs_equivalent=ours["peak_rss_mb"] / te["peak_rss_mb"])
+    print("\n".join(lines))
+    if baseline:
+        print(f"\nmodel-only baseline (import torch+transformers, load the model): peak RSS {baseline['peak_rss_mb']:.0f} MB")
+    for prec, s in summary.items():
+        line = (f"{prec}: ours {s['ours_tokens_per_s']:,.0f} tok/s vs TRL best ({s['trl_best_variant']}) "
+                f"{s['trl_best_tokens_per_s']:,.0f} tok/s → {s['speed_ratio']:.2f}× tokens/s, "
+                f"{s['memory_ratio']:.2f}× peak memory; MFU ours {100 * s['ours_mfu']:.1f}% vs TRL {100 * s['trl_best_mfu']:.1f}%")
+        if "speed_ratio_vs_equivalent" in s and s["trl_best_equivalent_variant"] != s["trl_best_variant"]:
+            line += (f"; vs TRL's best equivalent variant ({s['trl_best_equivalent_variant']}): "
+                     f"{s['speed_ratio_vs_equivalent']:.2f}× tokens/s, {s['memory_ratio_vs_equivalent']:.2f}× memory")
+        print(line)
+    elapsed = time.perf_counter() - t_start
+    print(f"\n[bench] done in {elapsed:.0f} s; load average now {load_avg()}")
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    report = {"date": now_iso(), "command": " ".join([Path(sys.argv[0]).name] + (argv if argv is not None else sys.argv[1:])),
+              "quick": a.quick, "threads": a.threads, "steps": a.steps, "warmup_steps": a.warmup, "batch_rows": BATCH, "max_len": MAX_LEN,
+              "lr": LR, "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "load_before": load0},
+              "matmul_peak_gflops": peak, "versions": versions("torch", "transformers", "trl", "peft", "accelerate", "datasets"),
+              "model_and_data": info, "summary": summary, "runs": runs, "elapsed_s": elapsed}
+    (OUT / "sft_vs_trl.json").write_text(json.dumps(report, indent=2))
+    print(f"[bench] wrote {OUT / 'sft_vs_trl.json'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

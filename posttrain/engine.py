@@ -1,0 +1,294 @@
+"""Generation engine: batched KV-cached decoding with sampling, stops, streaming and log-probs.
+
+Used for inference (chat, serve, evaluation) and RL rollouts. It runs on any Hugging Face causal
+LM's `forward` with `past_key_values` (a `DynamicCache`), so architectures stay `transformers`'.
+
+How a batch runs:
+- prompts of different lengths are LEFT padded; `attention_mask` hides the pad and `position_ids`
+  start at 0 on each prompt's first real token, so a prompt's tokens and logits do not depend on
+  what it is batched with (tested: batched == alone, cached == full forward);
+- one forward prefills every prompt, then each step feeds only the newest token per row;
+  only the last position's logits are computed (`logits_to_keep=1`; the model's forward applies
+  Gemma's final-logit soft-cap itself);
+- a row that finishes (stop id, stop string, or `max_new_tokens`) is dropped from the batch and
+  from the cache, so long tails cost only the rows still generating;
+- forwards run under `no_grad` + autocast (see `precision`), held open for a whole `generate`
+  call so the low-precision copy of each weight is made once, not once per step.
+
+Sampling: greedy when `temperature == 0`; else logits / temperature, then top-k, then top-p.
+`Completion.logprobs` are log-softmax of the *tempered, unfiltered* logits (temperature 1 when
+greedy): what an RL loss recomputes from the same model, which knows nothing of top-k/top-p.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+import torch
+
+from posttrain.models import autocast, pick_dtype
+
+REPLACEMENT = "\ufffd"  # what a partial multi-byte character decodes to
+
+
+@dataclass
+class Completion:
+    ids: list[int]  # generated ids; the stop token is included when it stopped on one
+    text: str = ""  # decoded, without the stop token / stop string (needs a tokenizer)
+    finish_reason: str = "length"  # 'stop' | 'length'
+    logprobs: list[float] | None = None  # one per id in `ids`, when asked for
+
+
+@dataclass
+class Step:
+    """One decoding step: which original rows got which token (and their raw fp32 logits, V wide)."""
+    rows: list[int]
+    tokens: list[int]
+    logprobs: list[float]  # empty when decode_steps(with_logprobs=False)
+    logits: torch.Tensor  # (B_active, V)
+    finished: list[int] = field(default_factory=list)  # rows that finished at this step
+
+
+# ----------------------------------------------------------------------------- sampling
+
+def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
+    """(B, V) logits with everything outside the top-k and outside the top-p nucleus set to -inf.
+
+    Nucleus: sort descending, keep a token while the probability mass *before* it is < top_p, so the
+    most likely token is always kept and top_p -> 0 is greedy.
+    """
+    if top_k and top_k < logits.shape[-1]:
+        kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    if top_p < 1.0:
+        sorted_logits, order = torch.sort(logits, dim=-1, descending=True)
+        probs = sorted_logits.softmax(-1)
+        mass_before = probs.cumsum(-1) - probs
+        drop_sorted = mass_before >= top_p
+        drop_sorted[:, 0] = False
+        drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
+        logits = logits.masked_fill(drop, float("-inf"))
+    return logits
+
+
+def sample(logits: torch.Tensor, temperature: float, top_k: int, top_p: float,
+           generator: torch.Generator | None, with_logprobs: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Next tokens (B,) and their log-probs (B,) under the tempered, unfiltered distribution
+    (None unless `with_logprobs`: a log-softmax over a 262k vocabulary is not free)."""
+    logits = logits.float()
+    if temperature <= 0:
+        tempered, tokens = logits, logits.argmax(-1)
+    else:
+        tempered = logits / temperature
+        probs = filter_logits(tempered, top_k, top_p).softmax(-1)
+        tokens = torch.multinomial(probs, 1, generator=generator)[:, 0]
+    if not with_logprobs:
+        return tokens, None
+    return tokens, tempered.log_softmax(-1).gather(-1, tokens[:, None])[:, 0]
+
+
+# ----------------------------------------------------------------------------- the decoding loop
+
+def _device(model) -> torch.device:
+    return next(model.parameters()).device
+
+
+@contextlib.contextmanager
+def precision(model, dtype: str = "auto"):
+    """No grad + autocast to the compute dtype of `pick_dtype(dtype, device)`.
+
+    `torch.no_grad` rather than `torch.inference_mode`: autocast caches the bf16 copy of each
+    weight only outside inference mode, and while the outermost autocast context stays open. So
+    `generate` holds one context around the whole loop and weights are cast once per call instead of
+    once per step (measured 1.5x faster decoding at batch 1 on CPU). The context is never held
+    across a `yield` to a caller, and it is closed before returning, so no stale cast survives an
+    optimizer step (don't call `generate` from inside your own autocast block for the same reason).
+    """
+    device = _device(model)
+    with torch.no_grad(), autocast(device, pick_dtype(dtype, device)):
+        yield
+
+
+def _left_pad(prompts: Sequence[Sequence[int]], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(B, T) input ids, attention mask and position ids; positions count real tokens from 0."""
+    width = max(len(p) for p in prompts)
+    ids = torch.full((len(prompts), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(prompts), width), dtype=torch.long)
+    for i, p in enumerate(prompts):
+        if len(p):
+            ids[i, width - len(p):] = torch.tensor(list(p), dtype=torch.long)
+            mask[i, width - len(p):] = 1
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    return ids.to(device), mask.to(device), positions.to(device)
+
+
+def default_stop_ids(model, tokenizer=None) -> list[int]:
+    """The tokenizer's EOS and end-of-turn tokens, else the model's generation-config EOS."""
+    if tokenizer is not None:
+        from posttrain.chat import stop_token_ids
+
+        return stop_token_ids(tokenizer)
+    eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    return [] if eos is None else list(eos) if isinstance(eos, (list, tuple)) else [eos]
+
+
+def decode_steps(model, prompts: Sequence[Sequence[int]], max_new_tokens: int = 128, temperature: float = 0.0,
+                 top_k: int = 0, top_p: float = 1.0, stop_ids: Sequence[int] = (), seed: int | None = None,
+                 pad_id: int = 0, dtype: str = "auto", stop_fn=None, with_logprobs: bool = True) -> Iterator[Step]:
+    """Yield one `Step` per decoding step until every row has finished.
+
+    `stop_fn(row, token) -> bool` is told every token (it records them; stop strings live there). Grad mode is
+    switched off around each forward only, never across a `yield`, so callers may train between steps.
+    """
+    if any(len(p) == 0 for p in prompts):
+        raise ValueError("every prompt needs at least one token (a BOS will do)")
+    if not prompts or max_new_tokens <= 0:
+        return
+    device = _device(model)
+    generator = None
+    if temperature > 0 and seed is not None:
+        generator = torch.Generator(device=device).manual_seed(seed)
+    stop_set = set(stop_ids)
+
+    from transformers import DynamicCache
+
+    ids, mask, positions = _left_pad(prompts, pad_id, device)
+    cache = DynamicCache(config=model.config)
+    rows = list(range(len(prompts)))  # original index of each row still in the batch
+    inputs, next_pos = ids, positions
+    for step in range(max_new_tokens):
+        with precision(model, dtype):
+            out = model(input_ids=inputs, attention_mask=mask, position_ids=next_pos, past_key_values=cache,
+                        use_cache=True, logits_to_keep=1)
+            logits = out.logits[:, -1].float()
+            tokens, logps = sample(logits, temperature, top_k, top_p, generator, with_logprobs)
+        token_list = tokens.tolist()
+        logp_list = logps.tolist() if logps is not None else []
+        last = step == max_new_tokens - 1
+        hits = [stop_fn(r, t) if stop_fn is not None else False for r, t in zip(rows, token_list)]
+        finished = [r for r, t, hit in zip(rows, token_list, hits) if t in stop_set or hit or last]
+        yield Step(list(rows), token_list, logp_list, logits, finished)
+        if last or len(finished) == len(rows):
+            return
+        next_pos = next_pos[:, -1:] + 1
+        mask = torch.cat([mask, mask.new_ones((len(rows), 1))], dim=-1)
+        inputs = tokens[:, None]
+        if finished:  # drop finished rows from the batch and the cache
+            done = set(finished)
+            keep = [i for i, r in enumerate(rows) if r not in done]
+            index = torch.tensor(keep, device=device)
+            cache.batch_select_indices(index)
+            mask, next_pos, inputs = mask[index], next_pos[index], inputs[index]
+            rows = [rows[i] for i in keep]
+
+
+# ----------------------------------------------------------------------------- public API
+
+class _StopStrings:
+    """Per-row check: does the decoded text of the row's generated ids contain a stop string?"""
+
+    def __init__(self, tokenizer, stop_strings: Sequence[str], n_rows: int):
+        self.tokenizer, self.stop_strings = tokenizer, [s for s in stop_strings if s]
+        self.ids: list[list[int]] = [[] for _ in range(n_rows)]
+
+    def __call__(self, row: int, token: int) -> bool:
+        self.ids[row].append(token)
+        if not self.stop_strings:
+            return False
+        text = self.tokenizer.decode(self.ids[row], skip_special_tokens=True)
+        return any(s in text for s in self.stop_strings)
+
+
+def _finish(tokenizer, ids: list[int], stop_set: set[int], stop_strings: Sequence[str], reason: str) -> tuple[str, str]:
+    """(text, finish_reason) of a finished row: stop token dropped, text cut at the first stop string."""
+    body = ids[:-1] if ids and ids[-1] in stop_set else ids
+    if ids and ids[-1] in stop_set:
+        reason = "stop"
+    if tokenizer is None:
+        return "", reason
+    text = tokenizer.decode(body, skip_special_tokens=True)
+    cuts = [text.find(s) for s in stop_strings if s and s in text]
+    if cuts:
+        return text[: min(cuts)], "stop"
+    return text, reason
+
+
+def generate(model, prompts: list[list[int]], max_new_tokens: int = 128, temperature: float = 0.0, top_k: int = 0,
+             top_p: float = 1.0, stop_ids: Sequence[int] | None = None, stop_strings: Sequence[str] = (),
+             tokenizer=None, seed: int | None = None, pad_id: int = 0, dtype: str = "auto",
+             return_logprobs: bool = False) -> list[Completion]:
+    """Complete each prompt (a list of token ids). `stop_ids=None` takes the tokenizer's EOS and
+    end-of-turn tokens (or the model's generation-config EOS); pass `()` for none. Stop strings
+    need `tokenizer`."""
+    if stop_strings and tokenizer is None:
+        raise ValueError("stop_strings need a tokenizer to decode with")
+    if stop_ids is None:
+        stop_ids = default_stop_ids(model, tokenizer)
+    stop_set = set(stop_ids)
+    stops = _StopStrings(tokenizer, stop_strings, len(prompts))
+    logprobs: list[list[float]] = [[] for _ in prompts]
+    with precision(model, dtype):  # one autocast for the whole call: weights are cast once
+        for step in decode_steps(model, prompts, max_new_tokens, temperature, top_k, top_p, stop_ids, seed, pad_id,
+                                 dtype, stop_fn=stops, with_logprobs=return_logprobs):
+            for r, lp in zip(step.rows, step.logprobs):
+                logprobs[r].append(lp)
+    out = []
+    for r, ids in enumerate(stops.ids):
+        text, reason = _finish(tokenizer, ids, stop_set, stop_strings, "length")
+        out.append(Completion(ids, text, reason, logprobs[r] if return_logprobs else None))
+    return out
+
+
+def stream(model, tokenizer, prompt_ids: list[int], max_new_tokens: int = 128, temperature: float = 0.0,
+           top_k: int = 0, top_p: float = 1.0, stop_ids: Sequence[int] | None = None,
+           stop_strings: Sequence[str] = (), seed: int | None = None, dtype: str = "auto") -> Iterator[str]:
+    """Yield text deltas of one completion; their concatenation equals `generate(...)[0].text`.
+
+    The row's ids are decoded in full each step and the new suffix is yielded unless it ends in a
+    partial multi-byte character (U+FFFD). With stop strings, the last `len(longest stop) - 1`
+    characters are held back until they cannot be the start of a stop string.
+    """
+    if stop_ids is None:
+        stop_ids = default_stop_ids(model, tokenizer)
+    stop_set = set(stop_ids)
+    stops = _StopStrings(tokenizer, stop_strings, 1)
+    hold = max((len(s) for s in stop_strings), default=1) - 1
+    emitted = 0
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    for step in decode_steps(model, [prompt_ids], max_new_tokens, temperature, top_k, top_p, stop_ids, seed,
+                             pad_id, dtype, stop_fn=stops, with_logprobs=False):
+        if step.finished:
+            break
+        text = tokenizer.decode(stops.ids[0], skip_special_tokens=True)
+        if text.endswith(REPLACEMENT):
+            continue
+        upto = len(text) - hold
+        if upto > emitted:
+            yield text[emitted:upto]
+            emitted = upto
+    text, _ = _finish(tokenizer, stops.ids[0], stop_set, stop_strings, "length")
+    if len(text) > emitted:
+        yield text[emitted:]
+
+
+def chat_generate(model, tokenizer, conversations: list[list[dict]], template: str | None = None,
+                  batch_size: int = 32, **kw) -> list[str]:
+    """Answer each conversation (rendered by `chat.render_prompt`, the training code path).
+
+    Prompts are sorted by length and batched so that rows of a batch need little padding; answers
+    come back in the input order. `kw` goes to `generate` (max_new_tokens, temperature, ...).
+    """
+    from posttrain.chat import render_prompt
+
+    prompts = [render_prompt(tokenizer, conv, template) for conv in conversations]
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]), reverse=True)
+    kw.setdefault("pad_id", tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0)
+    answers: list[str] = [""] * len(prompts)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start: start + batch_size]
+        done = generate(model, [prompts[i] for i in chunk], tokenizer=tokenizer, **kw)
+        for i, c in zip(chunk, done):
+            answers[i] = c.text
+    return answers
