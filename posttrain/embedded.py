@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from posttrain.models import clear_quantization
+
 __all__ = [
     "GEMMA_BASE_DIRNAME",
     "SMOLLM2_INSTRUCT_DIRNAME",
@@ -184,22 +186,6 @@ def _clean_stale_tmp(parent: Path, name: str) -> None:
             pass
 
 
-def _strip_gguf_quantization(model) -> None:
-    """A model loaded from GGUF is flagged quantized (its weights are already dequantized to
-    float) and ``save_pretrained`` refuses it; drop the flags so it saves as a plain model."""
-    model.hf_quantizer = None
-    if "is_quantized" in vars(model):
-        model.is_quantized = False
-    if "quantization_method" in vars(model):
-        del model.quantization_method
-    for cfg in (model.config, getattr(model, "generation_config", None)):
-        if cfg is not None and hasattr(cfg, "quantization_config"):
-            try:
-                delattr(cfg, "quantization_config")
-            except AttributeError:
-                pass
-
-
 def _build(target: Path, source, *, what: str, extra: dict, extra_eos: list[str], verify: bool) -> Path:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -230,7 +216,7 @@ def _build(target: Path, source, *, what: str, extra: dict, extra_eos: list[str]
         finally:
             hf_logging.set_verbosity(verbosity)
         model.eval()
-        _strip_gguf_quantization(model)
+        clear_quantization(model)
         _log(f"  model dequantized in {time.perf_counter() - t0:.1f} s; waiting for the tokenizer...")
         _, err = tok_proc.communicate()
         if tok_proc.returncode != 0:

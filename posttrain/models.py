@@ -87,14 +87,17 @@ def load_model(path: str, device: torch.device | str = "cpu", dtype: torch.dtype
 
 
 def clear_quantization(model) -> None:
-    """GGUF weights arrive dequantised but flagged as quantized, which blocks training and saving."""
+    """A model loaded from GGUF is flagged quantized although its weights are dequantised floats;
+    `save_pretrained` refuses it and trainers treat it as frozen. Drop the flags."""
     model.hf_quantizer = None
-    for attr in ("is_quantized", "quantization_method"):
-        if hasattr(model, attr):
+    if "is_quantized" in vars(model):
+        model.is_quantized = False
+    if "quantization_method" in vars(model):
+        del model.quantization_method
+    for cfg in (model.config, getattr(model, "generation_config", None)):
+        if cfg is not None and hasattr(cfg, "quantization_config"):
             with contextlib.suppress(AttributeError):
-                setattr(model, attr, False if attr == "is_quantized" else None)
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
+                delattr(cfg, "quantization_config")
 
 
 def lm_parts(model):

@@ -74,3 +74,15 @@ def test_resolve_template(tokenizer):
     with pytest.raises(TemplateError):
         resolve_template(tokenizer, "nope")
     assert tokenizer.eos_token_id in stop_token_ids(tokenizer)
+
+
+def test_pad_equal_eos_still_trains_eos(tokenizer):
+    """With pad == eos, masks come from the rendering, not from pad ids: EOS stays a trained target."""
+    from posttrain.data.batching import collate_padded, render_all
+
+    r = render_all(tokenizer, [CONV[1:3], CONV[1:]], "plain", 64, quiet=True)
+    batch = collate_padded(r, pad_id=tokenizer.eos_token_id)
+    eos = tokenizer.eos_token_id
+    trained_eos = (batch["input_ids"][batch["target_mask"]] == eos).sum().item()
+    assert trained_eos == 1 + 2  # one per assistant turn, padding (also eos) never trained
+    assert (batch["input_ids"] == eos).sum().item() > trained_eos
