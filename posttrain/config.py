@@ -38,7 +38,7 @@ class LoopConfig:
     max_steps: int = 0
     """Optimizer steps to run; 0 means derive from epochs."""
     batch_size: int = 8
-    """Rows per micro-batch (packed rows of max_len tokens, or padded examples)."""
+    """Micro-batch size: examples (padded), or a budget of batch_size × max_len tokens when packing (laid out in shorter rows when examples are short)."""
     grad_accum: int = 1
     """Micro-batches per optimizer step (per process); the loss is normalised by the step's total trained tokens."""
     grad_clip: float = 1.0

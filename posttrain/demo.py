@@ -22,8 +22,8 @@ from posttrain.config import PretrainConfig, SFTConfig
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 # Each path is a small recipe: what the base is, which template, how long to train.
-GEMMA = dict(template="gemma", max_len=128, batch_size=8, grad_accum=1, lr=5e-5, max_steps=60, warmup_steps=5,
-             freeze_embeddings=True, n_train=480, bench_items=100, new_tokens=40)
+GEMMA = dict(template="gemma", max_len=128, batch_size=8, grad_accum=1, lr=1e-4, max_steps=60, warmup_steps=5,
+             freeze_embeddings=True, n_train=None, bench_items=100, new_tokens=40)
 TINY = dict(template="plain", max_len=128, batch_size=16, grad_accum=1, lr=2e-3, max_steps=150, warmup_steps=10,
             freeze_embeddings=False, n_train=None, bench_items=100, new_tokens=40)
 

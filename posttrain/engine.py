@@ -23,6 +23,7 @@ greedy): what an RL loss recomputes from the same model, which knows nothing of 
 from __future__ import annotations
 
 import contextlib
+import sys
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
@@ -274,7 +275,7 @@ def stream(model, tokenizer, prompt_ids: list[int], max_new_tokens: int = 128, t
 
 
 def chat_generate(model, tokenizer, conversations: list[list[dict]], template: str | None = None,
-                  batch_size: int = 32, **kw) -> list[str]:
+                  batch_size: int = 32, progress: str | None = None, **kw) -> list[str]:
     """Answer each conversation (rendered by `chat.render_prompt`, the training code path).
 
     Prompts are sorted by length and batched so that rows of a batch need little padding; answers
@@ -286,7 +287,11 @@ def chat_generate(model, tokenizer, conversations: list[list[dict]], template: s
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]), reverse=True)
     kw.setdefault("pad_id", tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0)
     answers: list[str] = [""] * len(prompts)
-    for start in range(0, len(order), batch_size):
+    starts = range(0, len(order), batch_size)
+    if progress:  # a label turns on a progress bar over batches
+        from tqdm.auto import tqdm
+        starts = tqdm(starts, desc=progress, unit="batch", file=sys.stderr, leave=False)
+    for start in starts:
         chunk = order[start: start + batch_size]
         done = generate(model, [prompts[i] for i in chunk], tokenizer=tokenizer, **kw)
         for i, c in zip(chunk, done):

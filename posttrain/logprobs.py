@@ -13,8 +13,10 @@ from __future__ import annotations
 import torch
 
 
-def _chunk_rows(vocab: int, budget: int = 1 << 25) -> int:
-    return max(32, budget // max(vocab, 1))
+def _chunk_rows(vocab: int, budget: int = 1 << 23) -> int:
+    # ~32 MB of fp32 logits per chunk, but at least 64 rows so each chunk's matmul still
+    # amortises reading the whole output weight (Gemma's is 335 MB in bf16)
+    return max(64, budget // max(vocab, 1))
 
 
 def _compute_dtype(t: torch.Tensor) -> torch.dtype:
@@ -36,19 +38,19 @@ class _LinearCE(torch.autograd.Function):
             h = hidden[i:i + chunk].to(dt)
             y = targets[i:i + chunk]
             tw = token_weights[i:i + chunk].float()
-            logits = (h @ w.T).float()  # (c, V)
+            logits = (h @ w.T).float()  # (c, V): the one big buffer of the chunk, reused below
             if softcap:
                 t = torch.tanh(logits / softcap)
-                logits = softcap * t
+                logits = torch.mul(t, softcap, out=logits)
             lse = torch.logsumexp(logits, dim=-1)
             picked = logits.gather(1, y[:, None]).squeeze(1)
             total += ((lse - picked) * tw).sum()
             if need_h or need_w:
-                g = torch.softmax(logits, dim=-1)  # d nll / d logits = softmax - onehot
+                g = logits.sub_(lse[:, None]).exp_()  # softmax in place; d nll / d logits = softmax - onehot
                 g.scatter_add_(1, y[:, None], torch.full_like(picked[:, None], -1.0))
-                g *= tw[:, None]
+                g.mul_(tw[:, None])
                 if softcap:
-                    g *= 1 - t * t
+                    g.mul_(1 - t * t)
                 g = g.to(dt)
                 if need_h:
                     grad_h[i:i + chunk] = (g @ w).to(hidden.dtype)

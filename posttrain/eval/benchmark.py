@@ -156,7 +156,7 @@ def generate(model, tokenizer, prompts: list[str], template: str | None = None, 
 
     convs = [[{"role": "user", "content": p}] for p in prompts]
     return chat_generate(model, tokenizer, convs, template=template, max_new_tokens=max_new_tokens,
-                         temperature=0.0, batch_size=batch_size)
+                         temperature=0.0, batch_size=batch_size, progress="answering")
 
 
 def score(items: list[Item], responses: list[str]) -> BenchResult:

@@ -69,7 +69,7 @@ def make_optimizer(model, lr: float, weight_decay: float, device: torch.device):
     if not decay and not no_decay:
         raise ValueError("no trainable parameters (everything is frozen)")
     groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-    return torch.optim.AdamW(groups, lr=lr, fused=device.type == "cuda")
+    return torch.optim.AdamW(groups, lr=lr, fused=device.type in ("cuda", "cpu"))
 
 
 def _to(batch: dict, device) -> dict:
@@ -84,8 +84,10 @@ def _all_sum(x: float, world: int, device) -> float:
     return float(t.item())
 
 
-def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=None, stop_after: int | None = None) -> dict:
-    """Run the loop; returns a summary. `stop_after` simulates a kill after that step (tests)."""
+def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=None, stop_after: int | None = None,
+          batch_rows: int | None = None) -> dict:
+    """Run the loop; returns a summary. `batch_rows` overrides cfg.batch_size as rows per micro-batch
+    (packing into shorter rows keeps the token budget); `stop_after` simulates a kill (tests)."""
     rank, local_rank, world = dist_env()
     device = pick_device(cfg.device)
     if device.type == "cuda" and world > 1:
@@ -101,7 +103,7 @@ def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=Non
         module = nn.parallel.DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)
     optimizer = make_optimizer(model, cfg.lr, cfg.weight_decay, device)
 
-    B, A = cfg.batch_size, cfg.grad_accum
+    B, A = batch_rows or cfg.batch_size, cfg.grad_accum
     per_epoch = len(rows) // B
     steps_per_epoch = per_epoch // (A * world)
     if steps_per_epoch == 0:

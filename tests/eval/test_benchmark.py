@@ -119,7 +119,7 @@ def test_run_benchmark_uses_the_engine_greedily(monkeypatch):
     items = [Item(f"Capital of France? ({i})", ["Paris"]) for i in range(3)] + [Item("Capital of Peru?", ["Lima"])] * 2
     result = run_benchmark(None, None, items, template="chatml", max_new_tokens=7, batch_size=2)
     assert calls == [([{"role": "user", "content": "Capital of France? (0)"}], "chatml", 2,
-                      {"max_new_tokens": 7, "temperature": 0.0})]
+                      {"max_new_tokens": 7, "temperature": 0.0, "progress": "answering"})]
     assert result.contains_acc == pytest.approx(3 / 5)
 
 
