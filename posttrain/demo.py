@@ -22,10 +22,12 @@ from posttrain.config import PretrainConfig, SFTConfig
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 # Each path is a small recipe: what the base is, which template, how long to train.
+# Gemma: embeddings (tied to the output layer) and the first 9 of 18 blocks frozen: backward stops
+# halfway, the step is ~30% faster, and less of the base model's general text ability is lost.
 GEMMA = dict(template="gemma", max_len=128, batch_size=8, grad_accum=1, lr=1e-4, max_steps=60, warmup_steps=5,
-             freeze_embeddings=True, n_train=None, bench_items=100, new_tokens=40)
-TINY = dict(template="plain", max_len=128, batch_size=16, grad_accum=1, lr=2e-3, max_steps=150, warmup_steps=10,
-            freeze_embeddings=False, n_train=None, bench_items=100, new_tokens=40)
+             freeze_embeddings=True, freeze_layers=9, n_train=None, bench_items=100, new_tokens=32)
+TINY = dict(template="plain", max_len=128, batch_size=16, grad_accum=1, lr=2e-3, max_steps=100, warmup_steps=10,
+            freeze_embeddings=False, freeze_layers=0, n_train=None, bench_items=100, new_tokens=32)
 
 
 def _say(msg: str = "") -> None:
@@ -45,7 +47,7 @@ def _questions() -> list[str]:
     return [json.loads(l)["instruction"] for l in Path(_data("bench_smoke.jsonl")).read_text().splitlines() if l.strip()]
 
 
-def pretrain_tiny(out: Path, steps: int = 250) -> str:
+def pretrain_tiny(out: Path, steps: int = 120) -> str:
     from posttrain.train.pretrain import run_pretrain
 
     cfg = PretrainConfig(corpus=_data("corpus.txt"), output_dir=str(out / "base"), vocab_size=4096, hidden_size=192,
@@ -71,8 +73,8 @@ def ask_raw(model_dir: str, questions: list[str], new_tokens: int) -> list[str]:
 
     model, tok = load_for_eval(model_dir)
     prompts = [tok(q)["input_ids"] for q in questions]
-    outs = generate(model, prompts, max_new_tokens=new_tokens, stop_ids=[tok.eos_token_id], tokenizer=tok,
-                    pad_id=tok.pad_token_id)
+    # no stop tokens: a text completer just keeps writing, which is the point of this step
+    outs = generate(model, prompts, max_new_tokens=new_tokens, stop_ids=(), tokenizer=tok, pad_id=tok.pad_token_id)
     return [o.text for o in outs]
 
 
@@ -143,7 +145,7 @@ def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 
                     eval_data=_data("sft_heldout.jsonl"), output_dir=str(sft_dir), template=recipe["template"],
                     max_len=recipe["max_len"], batch_size=recipe["batch_size"], grad_accum=recipe["grad_accum"],
                     lr=recipe["lr"], max_steps=recipe["max_steps"], warmup_steps=recipe["warmup_steps"],
-                    freeze_embeddings=recipe["freeze_embeddings"], eval_every=0)
+                    freeze_embeddings=recipe["freeze_embeddings"], freeze_layers=recipe["freeze_layers"], eval_every=0)
     summary = run_sft(cfg)
     _say(f"trained {summary['steps']} steps, {summary['tokens']:,} tokens at {summary['tokens_per_s']:.0f} tokens/s")
 
@@ -151,7 +153,8 @@ def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 
     show_answers("tuned model (chat)", questions, ask_chat(str(sft_dir), questions, recipe["new_tokens"]))
 
     rows = compare([base, str(sft_dir)], benchmark=_data("bench_heldout.jsonl"), ppl_in=_data("sft_heldout.jsonl"),
-                   ppl_ood=_data("ood.txt"), template=recipe["template"], max_items=recipe["bench_items"])
+                   ppl_ood=_data("ood.txt"), template=recipe["template"], max_items=recipe["bench_items"],
+                   max_new_tokens=recipe["new_tokens"], ood_tokens=4096)
     table = format_compare(rows)
     _say("\n=== before / after (held-out benchmark, perplexity) ===\n" + table)
     png = plot_loss(sft_dir, out / "loss.png")

@@ -24,13 +24,29 @@ def _compute_dtype(t: torch.Tensor) -> torch.dtype:
     return torch.get_autocast_dtype(dev) if torch.is_autocast_enabled(dev) else t.dtype
 
 
+_FROZEN_CAST: dict = {}
+
+
+def _cast_weight(weight: torch.Tensor, dt: torch.dtype) -> torch.Tensor:
+    """The output weight in the compute dtype. A frozen weight (e.g. tied embeddings frozen) is
+    cast once and reused while its version is unchanged: re-casting Gemma's 168 M-entry matrix
+    cost ~0.15 s and a 335 MB allocation every step."""
+    if weight.dtype == dt or weight.requires_grad:
+        return weight.to(dt)
+    key = (weight.data_ptr(), weight._version, dt)
+    if key not in _FROZEN_CAST:
+        _FROZEN_CAST.clear()
+        _FROZEN_CAST[key] = weight.detach().to(dt)
+    return _FROZEN_CAST[key]
+
+
 class _LinearCE(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, hidden, weight, targets, token_weights, softcap, chunk):
+    def forward(ctx, hidden, weight, targets, token_weights, softcap, chunk, grads):
         dt = _compute_dtype(hidden)
         ctx.weight_dtype = weight.dtype
-        w = weight.to(dt)
-        need_h, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        w = _cast_weight(weight, dt)
+        need_h, need_w = grads and ctx.needs_input_grad[0], grads and ctx.needs_input_grad[1]
         grad_h = torch.zeros_like(hidden) if need_h else None
         grad_w = torch.zeros(weight.shape, dtype=torch.float32, device=weight.device) if need_w else None
         total = torch.zeros((), dtype=torch.float32, device=hidden.device)
@@ -64,7 +80,7 @@ class _LinearCE(torch.autograd.Function):
         grad_h, grad_w = ctx.saved_tensors
         gh = grad_h * grad_out if grad_h is not None else None
         gw = (grad_w * grad_out).to(ctx.weight_dtype) if grad_w is not None else None
-        return gh, gw, None, None, None, None
+        return gh, gw, None, None, None, None, None
 
 
 def linear_cross_entropy(hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor,
@@ -79,7 +95,8 @@ def linear_cross_entropy(hidden: torch.Tensor, weight: torch.Tensor, targets: to
     if token_weights is None:
         token_weights = torch.ones(targets.shape, device=hidden.device)
     chunk = chunk or _chunk_rows(weight.shape[0])
-    return _LinearCE.apply(hidden, weight, targets, token_weights, softcap, chunk)
+    # evaluation (no_grad) must not pay for the gradients computed in the forward pass
+    return _LinearCE.apply(hidden, weight, targets, token_weights, softcap, chunk, torch.is_grad_enabled())
 
 
 def token_logps(logits: torch.Tensor, targets: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
