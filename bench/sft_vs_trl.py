@@ -100,12 +100,12 @@ def setup(rebuild: bool = False) -> dict:
         mask = list(t["assistant_masks"])
         mask[0] = 0
         same += ids == r.ids and mask == r.mask
-    rows, row_len = make_rows(ours, MAX_LEN, True)
+    rows = make_rows(ours, MAX_LEN, True)
     return {"n_params": n_params, "vocab": len(tok), "hidden": HIDDEN, "layers": LAYERS, "heads": HEADS,
             "intermediate": m.config.intermediate_size, "tied_embeddings": bool(m.config.tie_word_embeddings),
             "examples": len(ours), "tokens": sum(len(r.ids) for r in ours),
             "trained_tokens": sum(r.n_trained for r in ours), "max_example_len": max(len(r.ids) for r in ours),
-            "packed_rows": len(rows), "packed_row_len": row_len, "render_identical_to_trl": f"{same}/{len(convs)}"}
+            "packed_rows": len(rows), "render_identical_to_trl": f"{same}/{len(convs)}"}
 
 
 # ----------------------------------------------------------------------------- children

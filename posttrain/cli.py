@@ -8,6 +8,7 @@ meaning (from the dataclass field docstrings).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from dataclasses import dataclass, field, fields
 from typing import Literal, Optional
 
@@ -89,6 +90,18 @@ class SheetArgs:
 
 
 @dataclass
+class MergeArgs:
+    """Merge a LoRA adapter into its base: `posttrain merge BASE ADAPTER OUT` writes a plain Hugging Face folder."""
+
+    base: str = ""
+    """Base model folder / hub id / .gguf (positional)."""
+    adapter: str = ""
+    """PEFT adapter folder, ours or saved by `peft` (positional)."""
+    out: str = ""
+    """Output folder (positional)."""
+
+
+@dataclass
 class DemoArgs:
     """The whole story on the embedded default: base model → SFT → answers, with before/after tables."""
 
@@ -107,6 +120,7 @@ COMMANDS = {
     "eval": (EvalArgs, ["models*"], "Benchmark accuracy and perplexity, models side by side."),
     "chat": (ChatArgs, ["model"], "Terminal chat with a model."),
     "sheet": (SheetArgs, ["action", "path"], "Export / import human rating sheets."),
+    "merge": (MergeArgs, ["base", "adapter", "out"], "Merge a LoRA adapter into its base model (plain HF folder)."),
     "demo": (DemoArgs, [], "Run the embedded demo (base model continues → tuned model answers)."),
 }
 
@@ -170,6 +184,14 @@ def run(cmd: str, args) -> int:
             sheets.main_sheet_export(args.path, args.prompts, args.out)
         else:
             sheets.main_sheet_import(args.path)
+    elif cmd == "merge":
+        from posttrain.lora import load_adapter, merge_lora
+        from posttrain.models import load_model, load_tokenizer, save_model
+        if not (args.base and args.adapter and args.out):
+            raise ConfigError("merge needs BASE ADAPTER OUT")
+        tok = load_tokenizer(args.adapter if (Path(args.adapter) / "tokenizer_config.json").exists() else args.base)
+        save_model(merge_lora(load_adapter(load_model(args.base), args.adapter)), tok, args.out)
+        print(f"merged model written to {args.out}")
     elif cmd == "demo":
         from posttrain.demo import run_demo
         run_demo(tiny=args.tiny, output_dir=args.output_dir, max_steps=args.max_steps)

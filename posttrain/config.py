@@ -38,7 +38,7 @@ class LoopConfig:
     max_steps: int = 0
     """Optimizer steps to run; 0 means derive from epochs."""
     batch_size: int = 8
-    """Micro-batch size: examples (padded), or a budget of batch_size × max_len tokens when packing (laid out in shorter rows when examples are short)."""
+    """Micro-batch size: examples (padded), or packed rows of max_len tokens."""
     grad_accum: int = 1
     """Micro-batches per optimizer step (per process); the loss is normalised by the step's total trained tokens."""
     grad_clip: float = 1.0
@@ -91,12 +91,24 @@ class SFTConfig(LoopConfig):
     """Freeze the first N transformer blocks."""
     skip_invalid: bool = False
     """Skip malformed rows (and report how many) instead of stopping at the first."""
+    lora_r: int = 0
+    """LoRA rank; 0 trains the (unfrozen) weights themselves. The output folder is then a PEFT adapter."""
+    lora_alpha: float = 16.0
+    """LoRA scaling numerator: the update is scaled by lora_alpha / lora_r (or / sqrt(r) with lora_rslora)."""
+    lora_dropout: float = 0.0
+    """Dropout on the LoRA input."""
+    lora_targets: str = "all-linear"
+    """Modules to adapt: all-linear, a comma-separated list of names (q_proj,v_proj), or a regex over module paths."""
+    lora_rslora: bool = False
+    """rsLoRA scaling lora_alpha / sqrt(lora_r), stable across ranks."""
     lr: float = 2e-5
 
     def __post_init__(self):
         super().__post_init__()
         if not self.model or not self.data:
             raise ConfigError("sft needs model=... and data=...")
+        if self.lora_r < 0 or not 0 <= self.lora_dropout < 1:
+            raise ConfigError("lora_r must be >= 0 and lora_dropout in [0, 1)")
         if self.max_len < 8:
             raise ConfigError(f"max_len must be >= 8, got {self.max_len}")
 

@@ -291,3 +291,19 @@ def load_adapter(model, folder, trainable: bool = False):
     if not trainable:
         model.requires_grad_(False)
     return model
+
+
+def parse_targets(text: str):
+    """CLI form of `targets`: "all-linear", "q_proj,v_proj" (a list), or a regex (anything else)."""
+    if text == "all-linear" or any(c in text for c in "^$*+?[](){}|\\"):
+        return text
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def is_adapter_folder(path) -> bool:
+    return (Path(path) / ADAPTER_CONFIG).is_file()
+
+
+def adapter_base(path) -> str:
+    return json.loads((Path(path) / ADAPTER_CONFIG).read_text())["base_model_name_or_path"]
+

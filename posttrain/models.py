@@ -76,6 +76,11 @@ def load_model(path: str, device: torch.device | str = "cpu", dtype: torch.dtype
     """A causal LM from a folder, hub id or GGUF file, with plain (trainable) weights."""
     from transformers import AutoModelForCausalLM
 
+    from posttrain import lora
+
+    if lora.is_adapter_folder(path):  # a PEFT adapter: its base with the adapter merged in
+        model = lora.load_adapter(load_model(lora.adapter_base(path), "cpu", torch.float32), path)
+        return lora.merge_lora(model).to(device=device, dtype=dtype)
     folder, gguf = _gguf_parts(path)
     kwargs = {"dtype": dtype}
     if gguf:

@@ -92,25 +92,12 @@ def collate_padded(examples: list[Rendered], pad_id: int) -> dict:
             "n_tokens": int(attn.sum()), "n_units": int(tmask.sum())}
 
 
-def packed_row_len(examples: list[Rendered], max_len: int) -> int:
-    """Row length for packing: attention costs grow with the row, so short examples get short rows.
+def make_rows(examples: list[Rendered], max_len: int, packing: bool) -> list:
+    """The units the loop shuffles and batches: packed rows of max_len tokens, or single examples.
 
-    First-fit-decreasing wastes little once a row holds ~4 average examples, so rows are the next
-    power of two ≥ max(longest example, 4 × mean length), capped at max_len."""
-    lengths = [len(e.ids) for e in examples]
-    want = max(max(lengths), 4 * sum(lengths) / len(lengths))
-    row = 64
-    while row < want:
-        row *= 2
-    return min(row, max_len)
-
-
-def make_rows(examples: list[Rendered], max_len: int, packing: bool) -> tuple[list, int]:
-    """The units the loop shuffles and batches (packed rows, or single examples) and their length."""
-    if not packing:
-        return examples, max_len
-    row = packed_row_len(examples, max_len)
-    return pack(examples, row), row
+    (Shorter rows for short examples cut attention work but measured slower overall in bf16 on
+    CPU: 4.1–4.6k vs 5.5–6.0k tokens/s at 128 vs 256 on the 5.5 M bench model.)"""
+    return pack(examples, max_len) if packing else examples
 
 
 def collate(items: list, pad_id: int, packing: bool) -> dict:

@@ -84,10 +84,8 @@ def _all_sum(x: float, world: int, device) -> float:
     return float(t.item())
 
 
-def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=None, stop_after: int | None = None,
-          batch_rows: int | None = None) -> dict:
-    """Run the loop; returns a summary. `batch_rows` overrides cfg.batch_size as rows per micro-batch
-    (packing into shorter rows keeps the token budget); `stop_after` simulates a kill (tests)."""
+def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=None, stop_after: int | None = None) -> dict:
+    """Run the loop; returns a summary. `stop_after` simulates a kill after that step (tests)."""
     rank, local_rank, world = dist_env()
     device = pick_device(cfg.device)
     if device.type == "cuda" and world > 1:
@@ -103,7 +101,7 @@ def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=Non
         module = nn.parallel.DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)
     optimizer = make_optimizer(model, cfg.lr, cfg.weight_decay, device)
 
-    B, A = batch_rows or cfg.batch_size, cfg.grad_accum
+    B, A = cfg.batch_size, cfg.grad_accum
     per_epoch = len(rows) // B
     steps_per_epoch = per_epoch // (A * world)
     if steps_per_epoch == 0:

@@ -13,7 +13,15 @@ from posttrain.models import save_model
 
 def write_run_files(model, tokenizer, cfg, template: str | None, stage: str) -> Path:
     out = Path(cfg.output_dir)
-    save_model(model, tokenizer, out, template)
+    if hasattr(model, "posttrain_lora"):  # an adapter in PEFT's layout, beside the tokenizer
+        from posttrain.lora import save_adapter
+
+        save_adapter(model, out, getattr(cfg, "model", None))
+        if template:
+            tokenizer.chat_template = template
+        tokenizer.save_pretrained(out)
+    else:
+        save_model(model, tokenizer, out, template)
     (out / "config.yaml").write_text(f"# posttrain {stage} {out / 'config.yaml'}\n" + yaml.safe_dump(to_dict(cfg), sort_keys=False))
     last = {}
     metrics = out / "metrics.jsonl"
@@ -24,6 +32,8 @@ def write_run_files(model, tokenizer, cfg, template: str | None, stage: str) -> 
     (out / "README.md").write_text(
         f"# {out.name}\n\nTrained by `posttrain {stage}` from `{getattr(cfg, 'model', '') or 'scratch'}` "
         f"on `{getattr(cfg, 'data', '') or getattr(cfg, 'corpus', '')}`.\n\n"
-        f"Load with `transformers.AutoModelForCausalLM.from_pretrained('{out}')`; the chat template is in the tokenizer.\n\n"
-        f"| final metric | value |\n|---|---|\n{rows}\n")
+        + (f"A LoRA adapter in PEFT's layout: `peft.PeftModel.from_pretrained(base, '{out}')`, or "
+           f"`posttrain merge {getattr(cfg, 'model', 'BASE')} {out} MERGED` for a plain folder.\n\n" if hasattr(model, "posttrain_lora")
+           else f"Load with `transformers.AutoModelForCausalLM.from_pretrained('{out}')`; the chat template is in the tokenizer.\n\n")
+        + f"| final metric | value |\n|---|---|\n{rows}\n")
     return out

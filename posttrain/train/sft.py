@@ -11,6 +11,7 @@ from posttrain.config import SFTConfig
 from posttrain.data.batching import collate, make_rows, render_all
 from posttrain.data.formats import load_conversations
 from posttrain.eval.perplexity import total_nll
+from posttrain.lora import inject_lora, parse_targets
 from posttrain.models import freeze, load_model, load_tokenizer, parameter_summary
 from posttrain.train.loop import dist_env, train
 from posttrain.train.output import write_run_files
@@ -23,14 +24,15 @@ def run_sft(cfg: SFTConfig, stop_after: int | None = None) -> dict:
     template = resolve_template(tokenizer, cfg.template)
     convs = load_conversations(cfg.data, cfg.skip_invalid)
     examples = render_all(tokenizer, convs, template, cfg.max_len, cfg.last_turn_only, quiet=rank != 0)
-    rows, row_len = make_rows(examples, cfg.max_len, cfg.packing)
-    batch_rows = cfg.batch_size * cfg.max_len // row_len  # same token budget per micro-batch
+    rows = make_rows(examples, cfg.max_len, cfg.packing)
     if rank == 0:
         n_tok = sum(len(e.ids) for e in examples)
         n_train = sum(e.n_trained for e in examples)
         print(f"[posttrain] {len(examples)} examples, {n_tok:,} tokens ({n_train:,} trained) in {len(rows)} rows"
-              + (f" packed into {row_len} tokens, {batch_rows} rows per micro-batch" if cfg.packing else ""), file=sys.stderr)
+              + (f" packed into {cfg.max_len} tokens" if cfg.packing else ""), file=sys.stderr)
     model = load_model(cfg.model)
+    if cfg.lora_r:
+        inject_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, parse_targets(cfg.lora_targets), cfg.lora_rslora)
     freeze(model, cfg.freeze_embeddings, cfg.freeze_layers)
     if rank == 0:
         parameter_summary(model)
@@ -48,4 +50,4 @@ def run_sft(cfg: SFTConfig, stop_after: int | None = None) -> dict:
         write_run_files(m, tokenizer, cfg, template, "sft")
 
     return train(cfg, model, rows, lambda items: collate(items, tokenizer.pad_token_id, cfg.packing), lm_step,
-                 eval_fn, on_save, stop_after, batch_rows=batch_rows)
+                 eval_fn, on_save, stop_after)
