@@ -127,7 +127,7 @@ COMMANDS = {
 
 def _positionals(argv: list[str], names: list[str]) -> list[str]:
     """Map leading bare arguments onto named fields (`name*` takes all of them as a list)."""
-    out, rest, i = [], list(argv), 0
+    out, rest = [], list(argv)
     bare = []
     while rest and not rest[0].startswith("-") and not ("=" in rest[0] and rest[0].split("=", 1)[0].isidentifier()) \
             and not rest[0].endswith((".yaml", ".yml")):

@@ -6,7 +6,6 @@ shared by every training stage live in `LoopConfig`; a stage adds only its own.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, fields
 from typing import Literal, Optional
 
@@ -182,6 +181,3 @@ def load_recipe(cls, path: str, **overrides):
 def to_dict(cfg) -> dict:
     return {f.name: getattr(cfg, f.name) for f in fields(cfg)}
 
-
-if __name__ == "__main__":  # pragma: no cover
-    print(parse(SFTConfig, sys.argv[1:]))
