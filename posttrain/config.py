@@ -6,6 +6,7 @@ shared by every training stage live in `LoopConfig`; a stage adds only its own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import Literal, Optional
 
@@ -67,29 +68,23 @@ class LoopConfig:
 
 
 @dataclass
-class SFTConfig(LoopConfig):
-    """Supervised fine-tuning on conversations, loss on assistant tokens only."""
+class TuneConfig(LoopConfig):
+    """Options of every stage that fine-tunes an existing model: which model, which weights train, template."""
 
     model: str = ""
-    """Base model: a Hugging Face folder, a hub id, or a .gguf file."""
-    data: str = ""
-    """Training data: a .jsonl/.json/.parquet/.csv file, a folder, or a `datasets` name."""
-    eval_data: Optional[str] = None
-    """Held-out conversations for periodic evaluation loss (same formats as data)."""
+    """Base model: a Hugging Face folder, a hub id, a .gguf file, or a PEFT adapter folder (loaded merged)."""
     template: Optional[str] = None
     """Chat template: a built-in name (chatml, llama3, llama2, mistral, gemma, alpaca, plain), a .jinja file, or None for the tokenizer's own (chatml if it has none)."""
     max_len: int = 512
     """Maximum tokens per example (longer ones are truncated) and per packed row."""
-    packing: bool = True
-    """Pack several examples per row (padding-free, attention kept inside each example)."""
-    last_turn_only: bool = False
-    """Train on the last assistant turn only instead of every assistant turn."""
+    skip_invalid: bool = False
+    """Skip malformed rows (and report how many) instead of stopping at the first."""
     freeze_embeddings: bool = False
     """Freeze the input embeddings (and a tied output layer)."""
     freeze_layers: int = 0
     """Freeze the first N transformer blocks."""
-    skip_invalid: bool = False
-    """Skip malformed rows (and report how many) instead of stopping at the first."""
+    freeze_regex: Optional[str] = None
+    """Freeze every parameter whose name this regex matches (re.search), e.g. 'layers\\.(0|1)\\.|norm'."""
     lora_r: int = 0
     """LoRA rank; 0 trains the (unfrozen) weights themselves. The output folder is then a PEFT adapter."""
     lora_alpha: float = 16.0
@@ -100,16 +95,40 @@ class SFTConfig(LoopConfig):
     """Modules to adapt: all-linear, a comma-separated list of names (q_proj,v_proj), or a regex over module paths."""
     lora_rslora: bool = False
     """rsLoRA scaling lora_alpha / sqrt(lora_r), stable across ranks."""
+    gradient_checkpointing: bool = False
+    """Recompute each block's activations in the backward pass: less memory, ~30% more compute."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.lora_r < 0 or not 0 <= self.lora_dropout < 1:
+            raise ConfigError("lora_r must be >= 0 and lora_dropout in [0, 1)")
+        if self.max_len < 8:
+            raise ConfigError(f"max_len must be >= 8, got {self.max_len}")
+        if self.freeze_regex is not None:
+            try:
+                re.compile(self.freeze_regex)
+            except re.error as e:
+                raise ConfigError(f"freeze_regex {self.freeze_regex!r} is not a valid regex: {e}") from None
+
+
+@dataclass
+class SFTConfig(TuneConfig):
+    """Supervised fine-tuning on conversations, loss on assistant tokens only."""
+
+    data: str = ""
+    """Training data: a .jsonl/.json/.parquet/.csv file, a folder, or a `datasets` name."""
+    eval_data: Optional[str] = None
+    """Held-out conversations for periodic evaluation loss (same formats as data)."""
+    packing: bool = True
+    """Pack several examples per row (padding-free, attention kept inside each example)."""
+    last_turn_only: bool = False
+    """Train on the last assistant turn only instead of every assistant turn."""
     lr: float = 2e-5
 
     def __post_init__(self):
         super().__post_init__()
         if not self.model or not self.data:
             raise ConfigError("sft needs model=... and data=...")
-        if self.lora_r < 0 or not 0 <= self.lora_dropout < 1:
-            raise ConfigError("lora_r must be >= 0 and lora_dropout in [0, 1)")
-        if self.max_len < 8:
-            raise ConfigError(f"max_len must be >= 8, got {self.max_len}")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -166,8 +167,9 @@ def tiny_model(tokenizer, seed: int = 0, **kw):
 
 # ----------------------------------------------------------------------------- freezing
 
-def freeze(model, embeddings: bool = False, first_layers: int = 0) -> None:
-    """Freeze the input embeddings (and a tied output layer) and/or the first N blocks."""
+def freeze(model, embeddings: bool = False, first_layers: int = 0, regex: str | None = None) -> None:
+    """Freeze the input embeddings (and a tied output layer), the first N blocks, and/or every parameter
+    whose name `regex` matches (re.search)."""
     if embeddings:
         model.get_input_embeddings().weight.requires_grad_(False)
     if first_layers:
@@ -177,6 +179,14 @@ def freeze(model, embeddings: bool = False, first_layers: int = 0) -> None:
             raise ValueError(f"freeze_layers={first_layers} but the model has only {len(layers)} blocks")
         for block in layers[:first_layers]:
             block.requires_grad_(False)
+    if regex:
+        hits = [p for name, p in model.named_parameters() if re.search(regex, name)]
+        if not hits:
+            raise ValueError(f"freeze_regex {regex!r} matches no parameter name (e.g. {next(iter(dict(model.named_parameters())))})")
+        for p in hits:
+            p.requires_grad_(False)
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError("every parameter is frozen: nothing would train")
 
 
 def parameter_summary(model, file=sys.stderr) -> tuple[int, int]:

@@ -96,6 +96,7 @@ def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=Non
     out.mkdir(parents=True, exist_ok=True)
 
     model.to(device)
+    model.train()  # from_pretrained returns eval mode: dropout (LoRA's too) and checkpointing need train mode
     module = StepModule(model, step_fn)
     if world > 1:
         module = nn.parallel.DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)

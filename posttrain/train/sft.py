@@ -1,4 +1,4 @@
-"""SFT stage: conversations → assistant-only next-token loss, full fine-tuning or frozen layers."""
+"""SFT stage: conversations → assistant-only next-token loss (full, frozen layers, or LoRA)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from posttrain.config import SFTConfig
 from posttrain.data.batching import collate, make_rows, render_all
 from posttrain.data.formats import load_conversations
 from posttrain.eval.perplexity import total_nll
-from posttrain.lora import inject_lora, parse_targets
-from posttrain.models import freeze, load_model, load_tokenizer, parameter_summary
+from posttrain.models import load_tokenizer
 from posttrain.train.loop import dist_env, train
 from posttrain.train.output import write_run_files
+from posttrain.train.prepare import prepare_model
 from posttrain.train.steps import lm_step
 
 
@@ -30,12 +30,7 @@ def run_sft(cfg: SFTConfig, stop_after: int | None = None) -> dict:
         n_train = sum(e.n_trained for e in examples)
         print(f"[posttrain] {len(examples)} examples, {n_tok:,} tokens ({n_train:,} trained) in {len(rows)} rows"
               + (f" packed into {cfg.max_len} tokens" if cfg.packing else ""), file=sys.stderr)
-    model = load_model(cfg.model)
-    if cfg.lora_r:
-        inject_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, parse_targets(cfg.lora_targets), cfg.lora_rslora)
-    freeze(model, cfg.freeze_embeddings, cfg.freeze_layers)
-    if rank == 0:
-        parameter_summary(model)
+    model = prepare_model(cfg, verbose=rank == 0)
 
     eval_fn = None
     if cfg.eval_data:
