@@ -1,6 +1,11 @@
 """SFT benchmark: posttrain `run_sft` against TRL's `SFTTrainer` on the same work, in one run.
 
-    python bench/sft_vs_trl.py [--precision bf16|fp32|both] [--steps N] [--quick]
+    python bench/sft_vs_trl.py [--precision bf16|fp32|both] [--steps N] [--quick] [--lora R]
+
+With `--lora R` both sides train a LoRA adapter instead of every weight: ours with `lora_r=R,
+lora_alpha=2R, lora_targets=all-linear`, TRL with `peft_config=LoraConfig(r=R, lora_alpha=2R,
+target_modules="all-linear", lora_dropout=0)` (PEFT's all-linear also leaves the output head out);
+the result goes to bench/out/sft_lora_vs_trl.json instead of sft_vs_trl.json.
 
 Both frameworks train ONE tiny Llama (hidden 256, 4 layers, 8,192-token byte-level BPE vocabulary
 trained with `posttrain.tokenizer.train_tokenizer`) saved as a Hugging Face folder, on the same
@@ -138,7 +143,8 @@ def child_ours(a) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     cfg = SFTConfig(model=str(MODEL_DIR), data=str(DATA), output_dir=str(out), max_len=MAX_LEN, packing=True,
                     batch_size=BATCH, grad_accum=1, max_steps=a.steps, lr=LR, schedule="constant", warmup_steps=0,
-                    weight_decay=0.0, grad_clip=1.0, dtype=a.precision, device="cpu", progress=False, seed=0)
+                    weight_decay=0.0, grad_clip=1.0, dtype=a.precision, device="cpu", progress=False, seed=0,
+                    lora_r=a.lora, lora_alpha=2.0 * a.lora, lora_targets="all-linear")
     run_sft(cfg)
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
     rows = [r for r in rows if "step_s" in r]
@@ -175,7 +181,14 @@ def child_trl(a) -> dict:
         dataloader_num_workers=0, dataloader_pin_memory=False, seed=0)
     kwargs.update(overrides)
     args = SFTConfig(**kwargs)
-    trainer = SFTTrainer(model=str(MODEL_DIR), args=args, train_dataset=ds, processing_class=tok)
+    peft_config = None
+    if a.lora:
+        from peft import LoraConfig
+        peft_config = LoraConfig(r=a.lora, lora_alpha=2 * a.lora, target_modules="all-linear", lora_dropout=0.0,
+                                 task_type="CAUSAL_LM")
+    trainer = SFTTrainer(model=str(MODEL_DIR), args=args, train_dataset=ds, processing_class=tok,
+                         peft_config=peft_config)
+    n_trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     labels = trainer.train_dataset["labels"]
     trained = sum(sum(1 for x in row[1:] if x != -100) for row in labels)
 
@@ -195,15 +208,16 @@ def child_trl(a) -> dict:
             "tokens_per_step": n / (len(times) - a.warmup), "mean_loss": losses[-1] if losses else None,
             "trained_targets_per_epoch": trained, "rows_per_epoch": len(trainer.train_dataset),
             "rss_after_imports_mb": rss_import, "peak_rss_mb": peak_rss_mb(), "threads": torch.get_num_threads(),
-            "config": {k: v for k, v in kwargs.items() if k != "output_dir"},
+            "trainable_params": n_trainable, "config": {k: v for k, v in kwargs.items() if k != "output_dir"},
             "autocast_bf16": bool(args.bf16), "optim": str(args.optim), "padding_free": bool(trainer.padding_free)}
 
 
 # ----------------------------------------------------------------------------- parent
 
-def run_one(kind: str, precision: str, steps: int, warmup: int, variant: str | None = None, threads: int = 2) -> dict:
+def run_one(kind: str, precision: str, steps: int, warmup: int, variant: str | None = None, threads: int = 2,
+            lora: int = 0) -> dict:
     argv = [str(Path(__file__).resolve()), "--child", kind, "--precision", precision,
-            "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads)]
+            "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads), "--lora", str(lora)]
     if variant:
         argv += ["--variant", variant]
     label = kind if not variant else f"trl/{variant}"
@@ -234,6 +248,8 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="~1 minute: bf16, fewer steps, fewer variants, one round")
     p.add_argument("--threads", type=int, default=2, help="torch threads in every run and in the matmul peak")
     p.add_argument("--rebuild", action="store_true", help="rebuild the tokenizer and model folder")
+    p.add_argument("--lora", type=int, default=0, metavar="R",
+                   help="train a LoRA adapter of rank R on every linear layer (both sides) instead of all weights")
     p.add_argument("--child", choices=["ours", "trl", "baseline"], help=argparse.SUPPRESS)
     p.add_argument("--variant", choices=list(TRL_VARIANTS), help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
@@ -268,18 +284,18 @@ def main(argv=None):
     runs = [run_one("baseline", "fp32", a.steps, a.warmup, threads=a.threads)]
     for prec in precisions:
         print(f"[bench] {prec}: round 1 (ours, then each TRL variant)", file=sys.stderr)
-        runs.append(run_one("ours", prec, a.steps, a.warmup, threads=a.threads))
+        runs.append(run_one("ours", prec, a.steps, a.warmup, threads=a.threads, lora=a.lora))
         for v in variants:
-            runs.append(run_one("trl", prec, a.steps, a.warmup, v, a.threads))
+            runs.append(run_one("trl", prec, a.steps, a.warmup, v, a.threads, a.lora))
         if not a.quick:
             ranked = sorted((best(runs, f"trl/{v}", prec) for v in variants), key=lambda r: -(r or {}).get("tokens_per_s", 0))
             top = [r["variant"] for r in ranked if r][:1]
             # The best TRL variant that computes what ours does (wrapped lets attention cross examples).
             eq = [r["variant"] for r in ranked if r and TRL_VARIANTS[r["variant"]][1]][:1]
             print(f"[bench] {prec}: round 2 (ours, TRL best {top + [v for v in eq if v not in top]})", file=sys.stderr)
-            runs.append(run_one("ours", prec, a.steps, a.warmup, threads=a.threads))
+            runs.append(run_one("ours", prec, a.steps, a.warmup, threads=a.threads, lora=a.lora))
             for v in top + [v for v in eq if v not in top]:
-                runs.append(run_one("trl", prec, a.steps, a.warmup, v, a.threads))
+                runs.append(run_one("trl", prec, a.steps, a.warmup, v, a.threads, a.lora))
 
     baseline = next((r for r in runs if r["kind"] == "baseline" and "error" not in r), None)
     summary = {}
@@ -331,11 +347,12 @@ def main(argv=None):
     OUT.mkdir(parents=True, exist_ok=True)
     report = {"date": now_iso(), "command": " ".join([Path(sys.argv[0]).name] + (argv if argv is not None else sys.argv[1:])),
               "quick": a.quick, "threads": a.threads, "steps": a.steps, "warmup_steps": a.warmup, "batch_rows": BATCH, "max_len": MAX_LEN,
-              "lr": LR, "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "load_before": load0},
+              "lr": LR, "lora_r": a.lora, "lora_alpha": 2 * a.lora, "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "load_before": load0},
               "matmul_peak_gflops": peak, "versions": versions("torch", "transformers", "trl", "peft", "accelerate", "datasets"),
               "model_and_data": info, "summary": summary, "runs": runs, "elapsed_s": elapsed}
-    (OUT / "sft_vs_trl.json").write_text(json.dumps(report, indent=2))
-    print(f"[bench] wrote {OUT / 'sft_vs_trl.json'}", file=sys.stderr)
+    name = "sft_lora_vs_trl.json" if a.lora else "sft_vs_trl.json"
+    (OUT / name).write_text(json.dumps(report, indent=2))
+    print(f"[bench] wrote {OUT / name}", file=sys.stderr)
 
 
 if __name__ == "__main__":

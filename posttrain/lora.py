@@ -59,10 +59,13 @@ class LoRALinear(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.disabled and self.merged:
             raise RuntimeError("LoRA layer is merged; unmerge it before disabling the adapter")
-        y = self.base_layer(x)
         if self.disabled or self.merged:
-            return y
-        return y + self.lora_B(self.lora_A(self.lora_dropout(x))) * self.scaling
+            return self.base_layer(x)
+        base = self.base_layer
+        dropping = self.training and isinstance(self.lora_dropout, nn.Dropout)
+        if dropping or base.weight.requires_grad or (base.bias is not None and base.bias.requires_grad):
+            return base(x) + self.lora_B(self.lora_A(self.lora_dropout(x))) * self.scaling
+        return _LoRAFunction.apply(x, base.weight, base.bias, self.lora_A.weight, self.lora_B.weight, self.scaling)
 
     def delta_weight(self) -> torch.Tensor:
         """s · B A (out × in), computed in fp32 so merging a bf16 model loses only the final rounding."""
@@ -84,6 +87,52 @@ class LoRALinear(nn.Module):
 
     def extra_repr(self) -> str:
         return f"r={self.r}, alpha={self.alpha}, scaling={self.scaling:.4g}"
+
+
+def _compute_dtype(x: torch.Tensor) -> torch.dtype:
+    dev = x.device.type
+    return torch.get_autocast_dtype(dev) if torch.is_autocast_enabled(dev) else x.dtype
+
+
+class _LoRAFunction(torch.autograd.Function):
+    """y = x Wᵀ + b + s · (x Aᵀ) Bᵀ with a frozen W, in as few kernels as the maths allows.
+
+    The generic path (`base(x) + B(A(x)) * s`) pays for a full-width multiply by s and an add in
+    each direction and autograd's bookkeeping for five ops. Here the scale goes into one `addmm`
+    (forward) and onto the rank-wide intermediate (backward), and W never gets a gradient. Only x,
+    the rank-wide x Aᵀ and the (compute-dtype) weights are kept for backward.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, a, b, scaling):
+        dt = _compute_dtype(x)
+        w = weight.to(dt)
+        xc, ac, bc = x.to(dt), a.to(dt), b.to(dt)
+        shape = x.shape[:-1]
+        x2 = xc.reshape(-1, x.shape[-1])
+        xa = x2 @ ac.T
+        y = torch.addmm(bias.to(dt), x2, w.T) if bias is not None else x2 @ w.T
+        y.addmm_(xa, bc.T, alpha=scaling)
+        ctx.save_for_backward(x2, xa, w, ac, bc)
+        ctx.scaling, ctx.in_shape, ctx.x_dtype, ctx.a_dtype, ctx.b_dtype = scaling, x.shape, x.dtype, a.dtype, b.dtype
+        return y.reshape(*shape, -1)
+
+    @staticmethod
+    def backward(ctx, gy):
+        x2, xa, w, a, b = ctx.saved_tensors
+        g = gy.reshape(-1, gy.shape[-1]).to(w.dtype)
+        gxa = (g @ b).mul_(ctx.scaling)  # (N, r): the scale applied on the narrow side
+        gx = ga = gb = None
+        if ctx.needs_input_grad[0]:
+            gx = (g @ w).addmm_(gxa, a)
+            gx = gx.reshape(ctx.in_shape).to(ctx.x_dtype)
+        if ctx.needs_input_grad[3]:
+            ga = (gxa.T @ x2).to(ctx.a_dtype)
+        if ctx.needs_input_grad[4]:
+            gb = (g.T @ xa).mul_(ctx.scaling).to(ctx.b_dtype)
+        return gx, None, None, ga, gb, None
+
+
 
 
 # ----------------------------------------------------------------------------- choosing modules

@@ -151,9 +151,10 @@ def tiny_config(vocab_size: int, hidden_size: int = 64, layers: int = 2, heads: 
     """A Llama config small enough for tests: 2 layers, hidden 32–128."""
     from transformers import LlamaConfig
 
+    kw = {"num_key_value_heads": heads, **kw}
     return LlamaConfig(vocab_size=vocab_size, hidden_size=hidden_size, intermediate_size=hidden_size * 3,
-                       num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=heads,
-                       max_position_embeddings=max_positions, tie_word_embeddings=True, attn_implementation="sdpa", **kw)
+                       num_hidden_layers=layers, num_attention_heads=heads, max_position_embeddings=max_positions,
+                       tie_word_embeddings=True, attn_implementation="sdpa", **kw)
 
 
 def tiny_model(tokenizer, seed: int = 0, **kw):

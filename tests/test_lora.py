@@ -212,3 +212,27 @@ def test_load_adapter_trainable(base, tiny_dir, tmp_path):
     again = load_adapter(load_model(str(tiny_dir)), tmp_path / "a", trainable=True)
     assert {n for n, p in again.named_parameters() if p.requires_grad} == {
         f"model.layers.{i}.self_attn.o_proj.lora_{ab}.weight" for i in range(2) for ab in "AB"}
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_fused_path_equals_generic_formula(bias, dtype):
+    """The fused autograd function (no dropout) == base(x) + s · B A x, values and gradients."""
+    torch.manual_seed(0)
+    layer = LoRALinear(nn.Linear(12, 10, bias=bias), r=3, alpha=6)
+    nn.init.normal_(layer.lora_B.weight)
+    x = torch.randn(2, 5, 12, requires_grad=True)
+    params = [x, layer.lora_A.weight, layer.lora_B.weight]
+
+    def run(fused):
+        for p in params:
+            p.grad = None
+        with torch.autocast("cpu", dtype=dtype, enabled=dtype != torch.float32):
+            y = layer(x) if fused else layer.base_layer(x) + layer.lora_B(layer.lora_A(x)) * layer.scaling
+        (y.float() * torch.linspace(-1, 1, 10)).sum().backward()
+        return [y.detach().float()] + [p.grad.clone() for p in params]
+
+    tol = 1e-5 if dtype == torch.float32 else 2e-2
+    for a, b in zip(run(True), run(False)):
+        assert (a - b).abs().max() <= tol * b.abs().max()
+    assert layer.base_layer.weight.grad is None
