@@ -31,6 +31,9 @@ class DocLayout:
     scatter: torch.Tensor  # (B*T,): slot index (doc * L + offset) of each flat position
     max_len: int
 
+    def to(self, device) -> "DocLayout":
+        return DocLayout(self.gather.to(device), self.scatter.to(device), self.max_len)
+
 
 def doc_layout(position_ids: torch.Tensor) -> DocLayout:
     """Documents of a packed batch: each starts where its position id is 0 (and at every row's start)."""

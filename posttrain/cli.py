@@ -12,7 +12,8 @@ from pathlib import Path
 from dataclasses import dataclass, field, fields
 from typing import Literal, Optional
 
-from posttrain.config import ConfigError, PretrainConfig, SFTConfig, make_parser, normalize_argv
+from posttrain.config import (ConfigError, DPOConfig, KTOConfig, ORPOConfig, PretrainConfig, SFTConfig, SimPOConfig,
+                              make_parser, normalize_argv)
 
 
 @dataclass
@@ -115,7 +116,11 @@ class DemoArgs:
 
 COMMANDS = {
     "pretrain": (PretrainConfig, [], "Train a small base model from scratch on a text corpus."),
-    "sft": (SFTConfig, [], "Supervised fine-tuning with assistant-only loss (full, or with frozen layers)."),
+    "sft": (SFTConfig, [], "Supervised fine-tuning with assistant-only loss (full, frozen layers, or LoRA)."),
+    "dpo": (DPOConfig, [], "Direct preference optimisation on chosen/rejected pairs (loss=sigmoid|robust|ipo|hinge|rpo)."),
+    "simpo": (SimPOConfig, [], "SimPO: length-normalised preference optimisation without a reference model."),
+    "orpo": (ORPOConfig, [], "ORPO: SFT and preference in one run, without a reference model."),
+    "kto": (KTOConfig, [], "KTO: learn from thumbs up / down on single answers (prompt/completion/label)."),
     "check": (CheckArgs, ["data"], "Pre-flight lint: rendered examples with trained tokens highlighted, statistics, problems."),
     "eval": (EvalArgs, ["models*"], "Benchmark accuracy and perplexity, models side by side."),
     "chat": (ChatArgs, ["model"], "Terminal chat with a model."),
@@ -169,6 +174,9 @@ def run(cmd: str, args) -> int:
     elif cmd == "sft":
         from posttrain.train.sft import run_sft
         run_sft(args)
+    elif cmd in ("dpo", "simpo", "orpo", "kto"):
+        from posttrain.train.preference import run_preference
+        run_preference(args, cmd)
     elif cmd == "check":
         return run_check(args)
     elif cmd == "eval":

@@ -132,6 +132,84 @@ class SFTConfig(TuneConfig):
 
 
 @dataclass
+class PreferenceConfig(TuneConfig):
+    """Preference optimisation on pairs (DPO family, SimPO, ORPO) or unpaired labels (KTO)."""
+
+    data: str = ""
+    """Preference data: prompt/chosen/rejected rows (strings or message lists) or chosen/rejected conversations sharing a prompt; KTO also reads prompt/completion/label rows."""
+    eval_data: Optional[str] = None
+    """Held-out preference data: evaluation loss, reward accuracy and margin."""
+    loss: Literal["sigmoid", "robust", "ipo", "hinge", "rpo", "simpo", "orpo", "kto"] = "sigmoid"
+    """The loss: sigmoid (DPO), robust, ipo, hinge, rpo (DPO + NLL), simpo, orpo, kto."""
+    beta: float = 0.1
+    """Strength: DPO-family temperature on the implicit reward, SimPO's reward scale, ORPO's λ, KTO's β."""
+    label_smoothing: float = 0.0
+    """Assumed rate of flipped labels (cDPO / robust DPO); 0 = trust every label."""
+    rpo_alpha: float = 1.0
+    """Weight of the chosen answer's per-token NLL in loss=rpo."""
+    simpo_gamma: float = 0.5
+    """SimPO's target reward margin γ."""
+    desirable_weight: float = 1.0
+    """KTO: weight of desirable examples (raise it when they are rarer than undesirable ones)."""
+    undesirable_weight: float = 1.0
+    """KTO: weight of undesirable examples."""
+    reference: Literal["auto", "precompute", "adapter", "copy"] = "auto"
+    """Reference model: precompute its log-probs once before training (auto), the LoRA-disabled base (adapter), or a frozen copy kept in memory."""
+    prefix_sharing: bool = True
+    """Run each prompt through the model once for both answers (same result, less compute)."""
+    packing: bool = True
+    """Pack several pairs per row of 2 × max_len tokens; false = one pair per row (batch_size = pairs)."""
+    lr: float = 1e-6
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.model or not self.data:
+            raise ConfigError("preference stages need model=... and data=...")
+        if self.beta <= 0:
+            raise ConfigError(f"beta must be > 0, got {self.beta}")
+        if not 0 <= self.label_smoothing < 0.5:
+            raise ConfigError(f"label_smoothing must be in [0, 0.5), got {self.label_smoothing}")
+        if self.reference == "adapter" and not self.lora_r:
+            raise ConfigError("reference=adapter needs LoRA (lora_r > 0): the base model is the adapter-disabled policy")
+
+
+DPO_LOSSES = ("sigmoid", "robust", "ipo", "hinge", "rpo")
+
+
+@dataclass
+class DPOConfig(PreferenceConfig):
+    """Direct preference optimisation and its family: loss=sigmoid (DPO), robust, ipo, hinge, rpo."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.loss not in DPO_LOSSES:
+            raise ConfigError(f"dpo takes loss in {DPO_LOSSES}; use `posttrain {self.loss}` for {self.loss}")
+
+
+@dataclass
+class SimPOConfig(PreferenceConfig):
+    """SimPO: length-normalised log-probs, target margin γ, no reference model."""
+
+    loss: Literal["simpo"] = "simpo"
+    beta: float = 2.0
+
+
+@dataclass
+class ORPOConfig(PreferenceConfig):
+    """ORPO: SFT on the chosen answer plus λ · log odds-ratio of chosen over rejected, no reference model."""
+
+    loss: Literal["orpo"] = "orpo"
+    lr: float = 8e-6
+
+
+@dataclass
+class KTOConfig(PreferenceConfig):
+    """KTO: unpaired desirable/undesirable examples against a batch KL reference point."""
+
+    loss: Literal["kto"] = "kto"
+
+
+@dataclass
 class PretrainConfig(LoopConfig):
     """Train a small base model from scratch on a text corpus (tokenizer trained here too)."""
 

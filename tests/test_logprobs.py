@@ -56,3 +56,32 @@ def test_token_logps():
     y = torch.randint(0, 11, (2, 3))
     expected = logits.log_softmax(-1).gather(-1, y[..., None]).squeeze(-1)
     assert torch.allclose(token_logps(logits, y, chunk=4), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("train_w", [False, True])
+@pytest.mark.parametrize("softcap", [None, 5.0])
+def test_linear_token_logps_matches_reference(train_w, softcap):
+    """Per-token log-probs and their gradients (weighted per token, as a preference loss does)."""
+    from posttrain.logprobs import linear_token_logps
+
+    torch.manual_seed(0)
+    h = torch.randn(37, 16, requires_grad=True)
+    w = torch.randn(50, 16, requires_grad=train_w)
+    y = torch.randint(0, 50, (37,))
+    g = torch.randn(37)
+    got = linear_token_logps(h, w, y, softcap=softcap, chunk=8)
+    (got * g).sum().backward()
+    gh, gw = h.grad.clone(), (w.grad.clone() if train_w else None)
+    h.grad = None
+    w.grad = None
+    logits = h @ w.T
+    if softcap:
+        logits = torch.tanh(logits / softcap) * softcap
+    ref = torch.log_softmax(logits, -1).gather(1, y[:, None]).squeeze(1)
+    (ref * g).sum().backward()
+    assert torch.allclose(got, ref, atol=1e-5)
+    assert torch.allclose(gh, h.grad, atol=1e-5)
+    if train_w:
+        assert torch.allclose(gw, w.grad, atol=1e-5)
+    with torch.no_grad():
+        assert torch.allclose(linear_token_logps(h, w, y, softcap=softcap), ref, atol=1e-5)

@@ -98,23 +98,29 @@ def to_conversation(row: dict, where: str = "<row>") -> list[dict]:
     raise DataError(f"{where}: unknown row format: expected fields for one of {FORMATS}, found fields {sorted(row)[:8]}")
 
 
-def load_conversations(source: str, skip_invalid: bool = False, split: str = "train", limit: int | None = None) -> list[list[dict]]:
-    """Read and normalise every row; stop at the first bad row unless `skip_invalid`."""
-    convs, skipped, first_error = [], 0, None
+def load_rows(source: str, convert, skip_invalid: bool = False, split: str = "train", limit: int | None = None,
+              what: str = "rows") -> list:
+    """Read every row and `convert(row, where)` it; stop at the first bad row unless `skip_invalid`."""
+    out, skipped, first_error = [], 0, None
     for row, where in read_records(source, split, errors="yield" if skip_invalid else "raise"):
         try:
             if isinstance(row, DataError):
                 raise row
-            convs.append(to_conversation(row, where))
+            out.append(convert(row, where))
         except DataError as e:
             if not skip_invalid:
                 raise
             skipped += 1
             first_error = first_error or str(e)
-        if limit and len(convs) >= limit:
+        if limit and len(out) >= limit:
             break
     if skipped:
         print(f"[posttrain] skipped {skipped} invalid rows in {source} (first: {first_error})", file=sys.stderr)
-    if not convs:
-        raise DataError(f"{source}: no usable conversations" + (f" ({skipped} invalid rows skipped)" if skipped else ""))
-    return convs
+    if not out:
+        raise DataError(f"{source}: no usable {what}" + (f" ({skipped} invalid rows skipped)" if skipped else ""))
+    return out
+
+
+def load_conversations(source: str, skip_invalid: bool = False, split: str = "train", limit: int | None = None) -> list[list[dict]]:
+    """Read and normalise every row; stop at the first bad row unless `skip_invalid`."""
+    return load_rows(source, to_conversation, skip_invalid, split, limit, "conversations")

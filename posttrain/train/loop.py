@@ -4,7 +4,9 @@ Order of data is a pure function of (seed, epoch), and micro-batch `i` of the ru
 same rows, so a resumed run replays exactly what an uninterrupted one would have seen. Under
 `torchrun` each rank takes every world-th micro-batch of the same sequence, so N processes with
 grad_accum=k see the same global batch as one process with grad_accum=k·N. The loss of a step
-is normalised by its total units (trained tokens, pairs...) over all micro-batches and ranks.
+is normalised by its total units (trained tokens, pairs...) over all micro-batches and ranks, and
+so is every metric a step function returns (they are sums over its units; keys ending in `_sum`
+are not reported).
 """
 
 from __future__ import annotations
@@ -73,7 +75,9 @@ def make_optimizer(model, lr: float, weight_decay: float, device: torch.device):
 
 
 def _to(batch: dict, device) -> dict:
-    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v for k, v in batch.items()}
+    """Tensors (and tensor holders with a `.to`, e.g. attention layouts) onto the device."""
+    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v.to(device) if hasattr(v, "to") else v
+            for k, v in batch.items()}
 
 
 def _all_sum(x: float, world: int, device) -> float:
@@ -171,7 +175,12 @@ def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=Non
         dt = time.perf_counter() - t0
         last = {"step": step + 1, "loss": loss_sum / max(units, 1), "lr": lr, "grad_norm": float(grad_norm),
                 "tokens": tokens_seen, "tokens_per_s": n_tokens / dt, "step_s": dt}
-        last.update({k: v for k, v in extra.items() if not k.endswith("_sum")})
+        keys = sorted(k for k in extra if not k.endswith("_sum"))
+        if keys:
+            sums = torch.tensor([extra[k] for k in keys], dtype=torch.float64, device=device)
+            if world > 1:
+                dist.all_reduce(sums)
+            last.update({k: float(v) / max(units, 1) for k, v in zip(keys, sums.tolist())})
         if eval_fn is not None and cfg.eval_every and (step + 1) % cfg.eval_every == 0 and rank == 0:
             last.update(eval_fn(model))
         if rank == 0:

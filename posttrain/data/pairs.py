@@ -1,0 +1,203 @@
+"""Preference examples as token ids, and batches that compute a shared prompt once.
+
+A `Triple` is a prompt with two continuations: chosen/rejected for DPO-style losses, or a
+completion and a mismatched "KL" completion for KTO. Both continuations are rendered through the
+one chat renderer (`posttrain.chat.render`) as full conversations; the prompt is their common
+token prefix, and only the continuations' assistant tokens count.
+
+With prefix sharing a row holds `[prompt | first | second]`: the second continuation's position
+ids restart where the prompt ends, and the attention layout (posttrain.attention) gives it the
+prompt and itself, not the first continuation. The prompt's tokens go through the model once for
+both. Without sharing the row holds `[prompt | first]` and `[prompt | second]` as two documents.
+Either way `pred_index` lists the hidden state that predicts each counted token: the first token
+of each continuation is predicted from the prompt's last token.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import torch
+
+from posttrain.attention import DocLayout
+from posttrain.chat import render, resolve_template
+from posttrain.data.batching import pack
+
+
+@dataclass
+class Triple:
+    prompt: list[int]
+    first: list[int]
+    first_mask: list[int]
+    second: list[int]
+    second_mask: list[int]
+    label: bool = True          # KTO: whether `first` is desirable
+    index: int = 0              # position in the dataset (reference log-probs are stored by it)
+    ref: tuple[float, float] | None = None  # precomputed reference log-probs of (first, second)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[int]:  # the packer sizes items by len(ids)
+        return self.prompt + self.first + self.second
+
+    def size(self, shared: bool) -> int:
+        p = len(self.prompt)
+        return p + len(self.first) + len(self.second) + (0 if shared else p)
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def render_triple(tokenizer, prompt: list[dict], first: list[dict], second: list[dict], template: str,
+                  max_len: int) -> Triple | None:
+    """Render prompt+first and prompt+second (each cut to max_len); None if no answer token is left."""
+    a = render(tokenizer, prompt + first, template, max_len)
+    b = render(tokenizer, prompt + second, template, max_len)
+    p = _common_prefix(a.ids, b.ids)
+    while p and a.mask[p - 1] and b.mask[p - 1]:  # answers that begin alike: their common start still counts
+        p -= 1
+    # `render` also marks assistant turns inside a multi-turn prompt; only the continuations count
+    ma, mb = a.mask[p:], b.mask[p:]
+    if p == 0 or not any(ma) or not any(mb):
+        return None
+    return Triple(a.ids[:p], a.ids[p:], ma, b.ids[p:], mb)
+
+
+def render_pairs(tokenizer, pairs, template: str | None, max_len: int, quiet: bool = False) -> list[Triple]:
+    template = resolve_template(tokenizer, template)
+    out, dropped = [], 0
+    for i, pr in enumerate(pairs):
+        t = render_triple(tokenizer, pr.prompt, pr.chosen, pr.rejected, template, max_len)
+        if t is None:
+            dropped += 1
+            continue
+        t.index = i
+        out.append(t)
+    _report(out, dropped, max_len, "pairs", quiet)
+    return out
+
+
+def render_unpaired(tokenizer, examples, template: str | None, max_len: int, quiet: bool = False) -> list[Triple]:
+    """KTO: each example's completion, plus the next example's completion under its prompt (the
+    mismatched pair that estimates the KL reference point, as in the KTO paper and TRL)."""
+    template = resolve_template(tokenizer, template)
+    out, dropped, n = [], 0, len(examples)
+    for i, ex in enumerate(examples):
+        other = examples[(i + 1) % n].completion if n > 1 else ex.completion
+        t = render_triple(tokenizer, ex.prompt, ex.completion, other, template, max_len)
+        if t is None:
+            dropped += 1
+            continue
+        t.label, t.index = ex.label, i
+        out.append(t)
+    _report(out, dropped, max_len, "examples", quiet)
+    return out
+
+
+def _report(out, dropped, max_len, what, quiet):
+    if dropped and not quiet:
+        print(f"[posttrain] dropped {dropped} {what} whose prompt leaves no answer token within max_len={max_len}",
+              file=sys.stderr)
+    if not out:
+        raise ValueError(f"no usable {what}: every prompt is longer than max_len={max_len}")
+
+
+def make_pair_rows(items: list[Triple], row_len: int, shared: bool, packing: bool = True) -> list[list[Triple]]:
+    """The units the loop batches: rows of whole triples packed into row_len tokens (first-fit
+    decreasing; a triple longer than row_len gets a row of its own), or one triple per row."""
+    if not packing:
+        return [[t] for t in items]
+    budget = max(row_len, max(t.size(shared) for t in items))
+    sized = [_Sized(t, t.size(shared)) for t in items]
+    return [[s.item for s in row] for row in pack(sized, budget)]
+
+
+@dataclass
+class _Sized:
+    item: Triple
+    n: int
+
+    @property
+    def ids(self):
+        return range(self.n)
+
+
+def collate_pairs(rows: list[list[Triple]], pad_id: int, shared: bool) -> dict:
+    """Rows of triples → one batch with the attention layout, the counted tokens and their predictors."""
+    T = max(sum(t.size(shared) for t in row) for row in rows)
+    B = len(rows)
+    ids = torch.full((B, T), pad_id, dtype=torch.long)
+    pos = torch.zeros((B, T), dtype=torch.long)
+    docs: list[list[int]] = []
+    pred, targets, seq = [], [], []
+    refs, labels, index = [], [], []
+    k = 0  # triple counter in the batch: sequences 2k (first) and 2k+1 (second)
+    for b, row in enumerate(rows):
+        base = b * T
+        t = 0
+        for tr in row:
+            p, la, lb = len(tr.prompt), len(tr.first), len(tr.second)
+            if shared:
+                seg = tr.prompt + tr.first + tr.second
+                ids[b, t:t + len(seg)] = torch.tensor(seg)
+                pos[b, t:t + p + la] = torch.arange(p + la)
+                pos[b, t + p + la:t + p + la + lb] = torch.arange(p, p + lb)
+                prompt_idx = list(range(base + t, base + t + p))
+                a_idx = list(range(base + t + p, base + t + p + la))
+                b_idx = list(range(base + t + p + la, base + t + p + la + lb))
+                docs += [prompt_idx + a_idx, prompt_idx + b_idx]
+                a_prev, b_prev = base + t + p - 1, base + t + p - 1
+                t += p + la + lb
+            else:
+                for cont in (tr.first, tr.second):
+                    seg = tr.prompt + cont
+                    ids[b, t:t + len(seg)] = torch.tensor(seg)
+                    pos[b, t:t + len(seg)] = torch.arange(len(seg))
+                    docs.append(list(range(base + t, base + t + len(seg))))
+                    t += len(seg)
+                a_idx = docs[-2][p:]
+                b_idx = docs[-1][p:]
+                a_prev, b_prev = docs[-2][p - 1], docs[-1][p - 1]
+            for s, (idx, prev, toks, mask) in enumerate(((a_idx, a_prev, tr.first, tr.first_mask),
+                                                          (b_idx, b_prev, tr.second, tr.second_mask))):
+                for j, (tok, m) in enumerate(zip(toks, mask)):
+                    if m:
+                        pred.append(prev if j == 0 else idx[j - 1])
+                        targets.append(tok)
+                        seq.append(2 * k + s)
+            refs.append(tr.ref if tr.ref is not None else (float("nan"), float("nan")))
+            labels.append(tr.label)
+            index.append(tr.index)
+            k += 1
+        if t < T:  # the row's padding tail: a document of its own
+            pos[b, t:] = torch.arange(T - t)
+            docs.append(list(range(base + t, base + T)))
+    layout = layout_from_docs(docs, B * T) if shared else None
+    n_tokens = sum(t.size(shared) for row in rows for t in row)
+    return {"input_ids": ids, "position_ids": pos, "docs": layout,
+            "pred_index": torch.tensor(pred, dtype=torch.long), "targets": torch.tensor(targets, dtype=torch.long),
+            "seq_index": torch.tensor(seq, dtype=torch.long), "n_seqs": 2 * k,
+            "ref_logps": torch.tensor(refs, dtype=torch.float32).reshape(-1),
+            "labels": torch.tensor(labels, dtype=torch.bool), "index": torch.tensor(index, dtype=torch.long),
+            "n_tokens": n_tokens, "n_units": k}
+
+
+def layout_from_docs(docs: list[list[int]], total: int) -> DocLayout:
+    """A DocLayout from explicit documents (lists of flat positions). A position in several documents
+    (a shared prompt) takes its output from the first; every position must be in one."""
+    L = max(len(d) for d in docs)
+    gather = torch.empty((len(docs), L), dtype=torch.long)
+    scatter = torch.full((total,), -1, dtype=torch.long)
+    for i, d in enumerate(docs):
+        dt = torch.tensor(d, dtype=torch.long)
+        gather[i, :len(d)] = dt
+        gather[i, len(d):] = d[0]
+        fresh = scatter[dt] < 0
+        scatter[dt[fresh]] = i * L + torch.arange(len(d))[fresh]
+    assert bool((scatter >= 0).all()), "every position must belong to a document"
+    return DocLayout(gather=gather, scatter=scatter, max_len=L)
