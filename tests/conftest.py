@@ -59,3 +59,26 @@ def sft_file(tmp_path):
     path = tmp_path / "train.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in make_conversations(64)))
     return path
+
+
+def make_pairs(n: int = 64, seed: int = 0) -> list[dict]:
+    """Questions with a right answer (chosen) and a wrong one (rejected)."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        if i % 2:
+            c, cap = FACTS[i % len(FACTS)]
+            wrong = FACTS[(i + 3) % len(FACTS)][1]
+            q, a, b = f"What is the capital of {c}?", f"The capital of {c} is {cap}.", f"The capital of {c} is {wrong}."
+        else:
+            x, y = rng.randint(1, 9), rng.randint(1, 9)
+            q, a, b = f"What is {x} plus {y}?", f"{x} plus {y} is {x + y}.", f"{x} plus {y} is {x + y + 1}."
+        rows.append({"prompt": q, "chosen": a, "rejected": b})
+    return rows
+
+
+@pytest.fixture()
+def pref_file(tmp_path):
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in make_pairs(64)))
+    return path
