@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.posttrain-installed
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo demo-tiny test test-slow bench-sft clean
+.PHONY: setup demo demo-tiny test test-slow bench-sft bench-lora bench-dpo clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,14 @@ test-slow: $(VENV)/.gemma-installed
 bench-sft: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python bench/sft_vs_trl.py
+
+bench-lora: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python bench/sft_vs_trl.py --lora 16
+
+bench-dpo: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python bench/dpo_vs_trl.py
 
 clean:
 	rm -rf out bench/out .pytest_cache

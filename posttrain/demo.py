@@ -25,9 +25,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 # Gemma: embeddings (tied to the output layer) and the first 9 of 18 blocks frozen: backward stops
 # halfway, the step is ~30% faster, and less of the base model's general text ability is lost.
 GEMMA = dict(template="gemma", max_len=128, batch_size=8, grad_accum=1, lr=1e-4, max_steps=60, warmup_steps=5,
-             freeze_embeddings=True, freeze_layers=9, n_train=None, bench_items=100, new_tokens=32)
+             freeze_embeddings=True, freeze_layers=9, n_train=None, bench_items=100, new_tokens=32,
+             dpo=dict(n_pairs=480, batch_size=4, max_steps=24, lr=5e-6, beta=0.1, warmup_steps=3))
 TINY = dict(template="plain", max_len=128, batch_size=16, grad_accum=1, lr=2e-3, max_steps=100, warmup_steps=10,
-            freeze_embeddings=False, freeze_layers=0, n_train=None, bench_items=100, new_tokens=32)
+            freeze_embeddings=False, freeze_layers=0, n_train=None, bench_items=100, new_tokens=32,
+            dpo=dict(n_pairs=480, batch_size=8, max_steps=30, lr=2e-4, beta=0.1, warmup_steps=3))
 
 
 def _say(msg: str = "") -> None:
@@ -57,11 +59,11 @@ def pretrain_tiny(out: Path, steps: int = 120) -> str:
 
 
 def subset(path: str, n: int | None, out: Path) -> str:
-    """The first n training rows (the file is already shuffled across families)."""
+    """The first n rows of a bundled file (the files are already shuffled across families)."""
     if n is None:
         return path
     lines = [l for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()][:n]
-    dst = out / f"sft_train_{n}.jsonl"
+    dst = out / f"{Path(path).stem}_{n}.jsonl"
     dst.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return str(dst)
 
@@ -119,6 +121,7 @@ def plot_loss(run_dir: Path, png: Path) -> Path | None:
 
 
 def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 0) -> dict:
+    from posttrain.eval.benchmark import win_rate
     from posttrain.eval.compare import compare, format_compare
     from posttrain.train.sft import run_sft
 
@@ -131,15 +134,15 @@ def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 
     questions = _questions()
 
     if tiny:
-        _say("step 0/3: pretraining a tiny base model on data/corpus.txt (a text completer)")
+        _say("step 0/4: pretraining a tiny base model on data/corpus.txt (a text completer)")
         base = pretrain_tiny(out)
     else:
         from posttrain.embedded import gemma_base
         base = str(gemma_base())
-    _say(f"\nstep 1/3: the BASE model ({base}) gets the questions as plain text")
+    _say(f"\nstep 1/4: the BASE model ({base}) gets the questions as plain text")
     show_answers("base model (text completion)", questions, ask_raw(base, questions, recipe["new_tokens"]))
 
-    _say("step 2/3: supervised fine-tuning on the bundled instruction data")
+    _say("step 2/4: supervised fine-tuning on the bundled instruction data")
     sft_dir = out / "sft"
     cfg = SFTConfig(model=base, data=subset(_data("sft_train.jsonl"), recipe["n_train"], out),
                     eval_data=_data("sft_heldout.jsonl"), output_dir=str(sft_dir), template=recipe["template"],
@@ -149,21 +152,48 @@ def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 
     summary = run_sft(cfg)
     _say(f"trained {summary['steps']} steps, {summary['tokens']:,} tokens at {summary['tokens_per_s']:.0f} tokens/s")
 
-    _say("\nstep 3/3: the TUNED model gets the same questions through its chat template")
+    _say("\nstep 3/4: the TUNED model gets the same questions through its chat template")
     show_answers("tuned model (chat)", questions, ask_chat(str(sft_dir), questions, recipe["new_tokens"]))
 
-    rows = compare([base, str(sft_dir)], benchmark=_data("bench_heldout.jsonl"), ppl_in=_data("sft_heldout.jsonl"),
-                   ppl_ood=_data("ood.txt"), template=recipe["template"], max_items=recipe["bench_items"],
-                   max_new_tokens=recipe["new_tokens"], ood_tokens=4096)
+    _say("\nstep 4/4: preference optimisation (DPO) of the tuned model on right-vs-wrong/rambling/continuing answers")
+    dpo_dir, dpo_summary = run_dpo_step(recipe, str(sft_dir), out)
+    ev = [json.loads(l) for l in (dpo_dir / "metrics.jsonl").read_text().splitlines() if "eval_accuracy" in l]
+    _say(f"DPO: {dpo_summary['steps']} steps; held-out preference pairs: reward accuracy "
+         f"{100 * ev[-1]['eval_accuracy']:.1f}%, margin {ev[-1]['eval_margin']:.2f}")
+
+    rows = compare([base, str(sft_dir), str(dpo_dir)], benchmark=_data("bench_heldout.jsonl"),
+                   ppl_in=_data("sft_heldout.jsonl"), ppl_ood=_data("ood.txt"), template=recipe["template"],
+                   max_items=recipe["bench_items"], max_new_tokens=recipe["new_tokens"], ood_tokens=4096)
     table = format_compare(rows)
-    _say("\n=== before / after (held-out benchmark, perplexity) ===\n" + table)
+    wr = win_rate(rows[2]["bench"], rows[1]["bench"])
+    duel = (f"DPO vs SFT on the {wr['n']} held-out benchmark questions (answer check, not trained on): "
+            f"{wr['wins']} won, {wr['losses']} lost, {wr['ties']} tied → win rate {100 * wr['win_rate']:.1f}%; "
+            f"mean answer {wr['words_new']:.1f} words vs {wr['words_old']:.1f}")
+    _say("\n=== before / after (held-out benchmark, perplexity) ===\n" + table + "\n\n" + duel)
     png = plot_loss(sft_dir, out / "loss.png")
     elapsed = time.perf_counter() - t0
     report = out / "report.md"
-    report.write_text(f"# posttrain demo ({'tiny' if tiny else 'Gemma-3-270M'})\n\n{table}\n\n"
-                      f"Loss curve: {png}\n\nTotal time: {elapsed / 60:.1f} min\n")
+    report.write_text(f"# posttrain demo ({'tiny' if tiny else 'Gemma-3-270M'})\n\n{table}\n\n{duel}\n\n"
+                      f"DPO held-out preference pairs: reward accuracy {100 * ev[-1]['eval_accuracy']:.1f}%, "
+                      f"margin {ev[-1]['eval_margin']:.2f}\n\nLoss curve: {png}\n\nTotal time: {elapsed / 60:.1f} min\n")
     _say(f"\nreport: {report}" + (f" | loss curve: {png}" if png else "") + f" | total {elapsed / 60:.1f} min")
-    return {"rows": rows, "elapsed_s": elapsed, "summary": summary}
+    return {"rows": rows, "elapsed_s": elapsed, "summary": summary, "dpo": dpo_summary, "win_rate": wr,
+            "dpo_eval": ev[-1]}
+
+
+def run_dpo_step(recipe: dict, sft_dir: str, out: Path) -> tuple[Path, dict]:
+    """DPO from the SFT model on the bundled pairs, the same blocks frozen as in SFT."""
+    from posttrain.config import DPOConfig
+    from posttrain.train.preference import run_preference
+
+    d = recipe["dpo"]
+    dpo_dir = out / "dpo"
+    cfg = DPOConfig(model=sft_dir, data=subset(_data("pref_train.jsonl"), d["n_pairs"], out),
+                    eval_data=_data("pref_heldout.jsonl"), output_dir=str(dpo_dir), template=recipe["template"],
+                    max_len=recipe["max_len"], batch_size=d["batch_size"], max_steps=d["max_steps"], lr=d["lr"],
+                    beta=d["beta"], warmup_steps=d["warmup_steps"], freeze_embeddings=recipe["freeze_embeddings"],
+                    freeze_layers=recipe["freeze_layers"])
+    return dpo_dir, run_preference(cfg, "dpo")
 
 
 if __name__ == "__main__":  # pragma: no cover

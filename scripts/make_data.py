@@ -2018,6 +2018,7 @@ archive's SHA-256 and leaves `ood.txt` / `corpus.txt` untouched if it is absent.
 | `sft_heldout.jsonl` | held-out conversations, same families (in-domain perplexity) | {len(heldout)} |
 | `bench_heldout.jsonl` | short-answer benchmark, disjoint from `sft_train` | {len(bench)} |
 | `bench_smoke.jsonl` | the five seed smoke questions | {len(SMOKE)} |
+| `pref_train.jsonl`, `pref_heldout.jsonl` | preference pairs built from the two SFT files by `scripts/make_pairs.py` | see below |
 | `ood.txt` | out-of-domain text for perplexity | Shakespeare, {ood_titles} (first ~{OOD_BYTES // 1000} KB) |
 | `corpus.txt` | tiny pretraining corpus for a from-scratch model | Shakespeare + generated encyclopedic prose |
 
@@ -2071,6 +2072,18 @@ also checked to be absent from the training text.  The same families are
 trained, so a fine-tuned model can answer held-out items in the trained format.
 The benchmark deliberately reuses very well-known facts (capitals of large
 countries, Mars, Everest...) that a pretrained base model is likely to know.
+
+### `pref_train.jsonl`, `pref_heldout.jsonl`
+
+    {{"prompt": "Express 3 feet in inches.", "chosen": "3 feet = 36 inches.", "rejected": "Well, that is ...", "kind": "rambling", "family": "units"}}
+
+Written by `python scripts/make_pairs.py` (standard library, seed 1234, run after this
+script) from every single-answer conversation of `sft_train.jsonl` (1,604 pairs) and
+`sft_heldout.jsonl` (142 pairs). The chosen answer is the conversation's own; the rejected one
+is, in turn, *wrong* (the answer to another question of the same family), *continuation* (no
+answer: the question followed by more questions, as a base model continues) or *rambling* (the
+right answer between filler and chatter). `prompt` is a string, or a message list when the
+conversation has a system message. Original data, Apache-2.0, like the rest.
 
 ### `ood.txt`
 

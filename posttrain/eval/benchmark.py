@@ -211,3 +211,16 @@ def accuracy_line(result: BenchResult) -> str:
     note = f", {skipped} not scored" if skipped else ""
     return (f"accuracy: contains {pct(result.contains_acc)}, exact {pct(result.exact_acc)} "
             f"over {result.n_scored} scored items{note}")
+
+
+def win_rate(new: BenchResult, old: BenchResult) -> dict:
+    """Head to head on the same items by the benchmark's own check (contains): a win is an item the
+    new model gets right and the old one wrong; ties count half. Also the mean answer length in words."""
+    pairs = [(a, b) for a, b in zip(new.rows, old.rows, strict=True) if a.contains is not None]
+    wins = sum(a.contains and not b.contains for a, b in pairs)
+    losses = sum(b.contains and not a.contains for a, b in pairs)
+    ties = len(pairs) - wins - losses
+    words = lambda rows: sum(len(r.got.split()) for r in rows) / max(len(rows), 1)  # noqa: E731
+    return {"wins": wins, "losses": losses, "ties": ties, "n": len(pairs),
+            "win_rate": (wins + ties / 2) / max(len(pairs), 1),
+            "words_new": words([a for a, _ in pairs]), "words_old": words([b for _, b in pairs])}

@@ -131,3 +131,16 @@ def test_run_benchmark_real_engine(tokenizer):
     result = run_benchmark(tiny_model(tokenizer), tokenizer, items, max_new_tokens=4, batch_size=2)
     assert len(result.rows) == 2 and all(isinstance(r.got, str) for r in result.rows)
     assert 0.0 <= result.contains_acc <= 1.0
+
+
+def test_win_rate_counts_by_hand():
+    from posttrain.eval.benchmark import BenchResult, Row, win_rate
+
+    def res(flags, texts):
+        return BenchResult([Row("q", ["a"], t, f, f) for f, t in zip(flags, texts)])
+
+    new = res([True, True, False, None], ["a b", "a", "x y z w", "-"])
+    old = res([False, True, True, None], ["x", "a", "a", "-"])
+    r = win_rate(new, old)
+    assert (r["wins"], r["losses"], r["ties"], r["n"]) == (1, 1, 1, 3)
+    assert r["win_rate"] == 0.5 and r["words_new"] == (2 + 1 + 4) / 3 and r["words_old"] == 1.0
