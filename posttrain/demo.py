@@ -26,7 +26,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 # halfway, the step is ~30% faster, and less of the base model's general text ability is lost.
 GEMMA = dict(template="gemma", max_len=128, batch_size=8, grad_accum=1, lr=1e-4, max_steps=60, warmup_steps=5,
              freeze_embeddings=True, freeze_layers=9, n_train=None, bench_items=100, new_tokens=32,
-             dpo=dict(n_pairs=480, batch_size=4, max_steps=24, lr=5e-6, beta=0.1, warmup_steps=3))
+             dpo=dict(n_pairs=240, batch_size=4, max_steps=12, lr=5e-6, beta=0.1, warmup_steps=2))
 TINY = dict(template="plain", max_len=128, batch_size=16, grad_accum=1, lr=2e-3, max_steps=100, warmup_steps=10,
             freeze_embeddings=False, freeze_layers=0, n_train=None, bench_items=100, new_tokens=32,
             dpo=dict(n_pairs=480, batch_size=8, max_steps=30, lr=2e-4, beta=0.1, warmup_steps=3))

@@ -16,7 +16,7 @@ of each continuation is predicted from the prompt's last token.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
@@ -35,11 +35,6 @@ class Triple:
     label: bool = True          # KTO: whether `first` is desirable
     index: int = 0              # position in the dataset (reference log-probs are stored by it)
     ref: tuple[float, float] | None = None  # precomputed reference log-probs of (first, second)
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def ids(self) -> list[int]:  # the packer sizes items by len(ids)
-        return self.prompt + self.first + self.second
 
     def size(self, shared: bool) -> int:
         p = len(self.prompt)
