@@ -108,3 +108,14 @@ def run_child(argv: list[str], timeout: float = 900) -> dict:
 
 def now_iso() -> str:
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def model_only_baseline(model_dir) -> dict:
+    """Peak RSS of importing torch + transformers and loading the model: what every run pays anyway."""
+    import torch  # noqa: F401
+    from transformers import AutoModelForCausalLM
+
+    rss_import = current_rss_mb()
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype="float32")
+    model.train()
+    return {"rss_after_imports_mb": rss_import, "peak_rss_mb": peak_rss_mb()}

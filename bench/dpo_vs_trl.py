@@ -54,7 +54,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, ROOT, cpu_name, current_rss_mb, load_avg, matmul_peak, now_iso, peak_rss_mb, run_child, versions  # noqa: E402
+from common import (OUT, ROOT, cpu_name, current_rss_mb, load_avg, matmul_peak, model_only_baseline, now_iso,  # noqa: E402
+                    peak_rss_mb, run_child, versions)
 from sft_vs_trl import MODEL_DIR, setup as sft_setup  # noqa: E402
 
 DATA = ROOT / "data" / "pref_train.jsonl"
@@ -187,13 +188,7 @@ def _e2e(r: dict) -> None:
 
 
 def child_baseline(a) -> dict:
-    import torch  # noqa: F401
-    from transformers import AutoModelForCausalLM
-
-    rss_import = current_rss_mb()
-    model = AutoModelForCausalLM.from_pretrained(MODEL_DIR, dtype="float32")
-    model.train()
-    return {"rss_after_imports_mb": rss_import, "peak_rss_mb": peak_rss_mb()}
+    return model_only_baseline(MODEL_DIR)
 
 
 def child_ours(a) -> dict:

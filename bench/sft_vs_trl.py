@@ -37,7 +37,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, ROOT, cpu_name, current_rss_mb, load_avg, matmul_peak, now_iso, peak_rss_mb, run_child, versions  # noqa: E402
+from common import (OUT, ROOT, cpu_name, current_rss_mb, load_avg, matmul_peak, model_only_baseline, now_iso,  # noqa: E402
+                    peak_rss_mb, run_child, versions)
 
 DATA = ROOT / "data" / "sft_train.jsonl"
 TOKENIZER_EXTRA = ROOT / "data" / "corpus.txt"  # sft_train alone tops out at ~5.9k merges
@@ -123,13 +124,7 @@ def _steady(times: list[float], tokens: list[int], warmup: int) -> tuple[float, 
 
 
 def child_baseline(a) -> dict:
-    import torch  # noqa: F401
-    from transformers import AutoModelForCausalLM
-
-    rss_import = current_rss_mb()
-    model = AutoModelForCausalLM.from_pretrained(MODEL_DIR, dtype="float32")
-    model.train()
-    return {"rss_after_imports_mb": rss_import, "peak_rss_mb": peak_rss_mb()}
+    return model_only_baseline(MODEL_DIR)
 
 
 def child_ours(a) -> dict:
