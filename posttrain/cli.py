@@ -104,7 +104,7 @@ class MergeArgs:
 
 @dataclass
 class DemoArgs:
-    """The whole story on the embedded default: base model → SFT → answers, with before/after tables."""
+    """The whole story on the embedded default: base model → SFT → answers → DPO, with before/after tables."""
 
     tiny: bool = False
     """Pretrain a tiny base model on the bundled corpus instead of using Gemma-3-270M (about 2 minutes)."""
@@ -126,7 +126,7 @@ COMMANDS = {
     "chat": (ChatArgs, ["model"], "Terminal chat with a model."),
     "sheet": (SheetArgs, ["action", "path"], "Export / import human rating sheets."),
     "merge": (MergeArgs, ["base", "adapter", "out"], "Merge a LoRA adapter into its base model (plain HF folder)."),
-    "demo": (DemoArgs, [], "Run the embedded demo (base model continues → tuned model answers)."),
+    "demo": (DemoArgs, [], "Run the embedded demo (base model continues → SFT model answers → DPO)."),
 }
 
 
