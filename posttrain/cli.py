@@ -12,8 +12,8 @@ from pathlib import Path
 from dataclasses import dataclass, field, fields
 from typing import Literal, Optional
 
-from posttrain.config import (ConfigError, DPOConfig, KTOConfig, ORPOConfig, PretrainConfig, SFTConfig, SimPOConfig,
-                              make_parser, normalize_argv)
+from posttrain.config import (ConfigError, DPOConfig, KTOConfig, ORPOConfig, PretrainConfig, RMConfig, SFTConfig,
+                              SimPOConfig, make_parser, normalize_argv)
 
 
 @dataclass
@@ -103,6 +103,20 @@ class MergeArgs:
 
 
 @dataclass
+class ScoreArgs:
+    """Rewards from a reward model for prompt/completion rows (pair rows: chosen then rejected)."""
+
+    model: str = ""
+    """Reward-model folder written by `posttrain rm` (positional)."""
+    data: str = ""
+    """Rows to rate: prompt/completion, or prompt/chosen/rejected (positional)."""
+    out: Optional[str] = None
+    """Write {"row", "reward"} JSON lines here instead of printing them."""
+    template: Optional[str] = None
+    """Chat template override (default: the tokenizer's own)."""
+
+
+@dataclass
 class DemoArgs:
     """The whole story on the embedded default: base model → SFT → answers → DPO, with before/after tables."""
 
@@ -121,6 +135,8 @@ COMMANDS = {
     "simpo": (SimPOConfig, [], "SimPO: length-normalised preference optimisation without a reference model."),
     "orpo": (ORPOConfig, [], "ORPO: SFT and preference in one run, without a reference model."),
     "kto": (KTOConfig, [], "KTO: learn from thumbs up / down on single answers (prompt/completion/label)."),
+    "rm": (RMConfig, [], "Reward model: scalar head on the last token, Bradley–Terry loss on preference pairs."),
+    "score": (ScoreArgs, ["model", "data"], "Rate (prompt, completion) rows with a reward model."),
     "check": (CheckArgs, ["data"], "Pre-flight lint: rendered examples with trained tokens highlighted, statistics, problems."),
     "eval": (EvalArgs, ["models*"], "Benchmark accuracy and perplexity, models side by side."),
     "chat": (ChatArgs, ["model"], "Terminal chat with a model."),
@@ -174,6 +190,12 @@ def run(cmd: str, args) -> int:
     elif cmd == "sft":
         from posttrain.train.sft import run_sft
         run_sft(args)
+    elif cmd == "rm":
+        from posttrain.train.reward import run_rm
+        run_rm(args)
+    elif cmd == "score":
+        from posttrain.train.reward import main_score
+        main_score(args.model, args.data, args.out, args.template)
     elif cmd in ("dpo", "simpo", "orpo", "kto"):
         from posttrain.train.preference import run_preference
         run_preference(args, cmd)

@@ -210,6 +210,28 @@ class KTOConfig(PreferenceConfig):
 
 
 @dataclass
+class RMConfig(TuneConfig):
+    """Reward model: the LM with a scalar head on the last real token, Bradley–Terry loss on pairs."""
+
+    data: str = ""
+    """Preference pairs (same formats as dpo): the reward of chosen should exceed that of rejected."""
+    eval_data: Optional[str] = None
+    """Held-out pairs: evaluation loss and accuracy (share of pairs ranked right)."""
+    margin: float = 0.0
+    """Bradley–Terry margin m: loss −log σ(r_chosen − r_rejected − m)."""
+    prefix_sharing: bool = True
+    """Run each prompt through the model once for both answers (same result, less compute)."""
+    packing: bool = True
+    """Pack several pairs per row of 2 × max_len tokens; false = one pair per row (batch_size = pairs)."""
+    lr: float = 1e-5
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.model or not self.data:
+            raise ConfigError("rm needs model=... and data=...")
+
+
+@dataclass
 class PretrainConfig(LoopConfig):
     """Train a small base model from scratch on a text corpus (tokenizer trained here too)."""
 

@@ -131,11 +131,12 @@ def save_model(model, tokenizer, out: str | Path, template: str | None = None) -
         if template:
             tokenizer.chat_template = template
         unwrapped = getattr(model, "module", model)
-        gen = unwrapped.generation_config
-        gen.eos_token_id = stop_token_ids(tokenizer)
-        gen.pad_token_id = tokenizer.pad_token_id
-        if tokenizer.bos_token_id is not None:
-            gen.bos_token_id = tokenizer.bos_token_id
+        gen = getattr(unwrapped, "generation_config", None)  # a reward model (sequence classifier) has none
+        if gen is not None:
+            gen.eos_token_id = stop_token_ids(tokenizer)
+            gen.pad_token_id = tokenizer.pad_token_id
+            if tokenizer.bos_token_id is not None:
+                gen.bos_token_id = tokenizer.bos_token_id
         unwrapped.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
         for f in sorted(tmp.iterdir()):

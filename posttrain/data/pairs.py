@@ -129,7 +129,7 @@ def collate_pairs(rows: list[list[Triple]], pad_id: int, shared: bool) -> dict:
     ids = torch.full((B, T), pad_id, dtype=torch.long)
     pos = torch.zeros((B, T), dtype=torch.long)
     docs: list[list[int]] = []
-    pred, targets, seq = [], [], []
+    pred, targets, seq, last = [], [], [], []
     refs, labels, index = [], [], []
     k = 0  # triple counter in the batch: sequences 2k (first) and 2k+1 (second)
     for b, row in enumerate(rows):
@@ -160,6 +160,9 @@ def collate_pairs(rows: list[list[Triple]], pad_id: int, shared: bool) -> dict:
                 a_prev, b_prev = docs[-2][p - 1], docs[-1][p - 1]
             for s, (idx, prev, toks, mask) in enumerate(((a_idx, a_prev, tr.first, tr.first_mask),
                                                           (b_idx, b_prev, tr.second, tr.second_mask))):
+                # a reward model reads the last token that is not padding (the rule transformers uses)
+                real = [j for j, tok in enumerate(toks) if tok != pad_id]
+                last.append(idx[real[-1]] if real else prev)
                 for j, (tok, m) in enumerate(zip(toks, mask)):
                     if m:
                         pred.append(prev if j == 0 else idx[j - 1])
@@ -177,6 +180,7 @@ def collate_pairs(rows: list[list[Triple]], pad_id: int, shared: bool) -> dict:
     return {"input_ids": ids, "position_ids": pos, "docs": layout,
             "pred_index": torch.tensor(pred, dtype=torch.long), "targets": torch.tensor(targets, dtype=torch.long),
             "seq_index": torch.tensor(seq, dtype=torch.long), "n_seqs": 2 * k,
+            "last_index": torch.tensor(last, dtype=torch.long),
             "ref_logps": torch.tensor(refs, dtype=torch.float32).reshape(-1),
             "labels": torch.tensor(labels, dtype=torch.bool), "index": torch.tensor(index, dtype=torch.long),
             "n_tokens": n_tokens, "n_units": k}

@@ -1,0 +1,156 @@
+"""Reward-model stage: a scalar head on the last real token of each answer, Bradley–Terry on pairs.
+
+The model is `AutoModelForSequenceClassification` with one label over the base LM (its `score`
+head starts random), so the output folder is a plain Hugging Face sequence-classification folder:
+`AutoModelForSequenceClassification.from_pretrained(out)(ids).logits` gives the same reward. The
+reward is read at the last token that is not padding — the rule transformers applies — and the
+renderer ends every answer with its end-of-turn token, so pad == eos does not move it.
+Pairs go through the shared-prompt batches of the preference stages.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import torch
+
+from posttrain.chat import resolve_template
+from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs
+from posttrain.data.preference import load_pairs
+from posttrain.losses.reward import bradley_terry
+from posttrain.lora import merge_lora
+from posttrain.models import autocast, clear_quantization, lm_parts, load_tokenizer, pick_dtype
+from posttrain.train.loop import dist_env, train
+from posttrain.train.output import write_run_files
+from posttrain.train.prepare import prepare_model
+from posttrain.train.preference import can_share
+from posttrain.train.steps import hidden_states
+
+
+def load_reward_model(path: str, tokenizer=None):
+    """A causal LM folder (new random head) or a saved reward model, as a 1-label sequence classifier."""
+    from transformers import AutoModelForSequenceClassification
+
+    tokenizer = tokenizer or load_tokenizer(path)
+    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, dtype=torch.float32)
+    clear_quantization(model)
+    model.config.pad_token_id = tokenizer.pad_token_id
+    return model
+
+
+def rewards(model, batch) -> torch.Tensor:
+    """Scalar reward of every continuation in a pair batch (2k,), fp32."""
+    h = hidden_states(model, batch)
+    h = h.reshape(-1, h.shape[-1]).index_select(0, batch["last_index"])
+    return model.score(h).squeeze(-1).float()
+
+
+def rm_loss(r: torch.Tensor, margin: float):
+    rc, rr = r[0::2], r[1::2]
+    losses = bradley_terry(rc, rr, margin)
+    d = (rc - rr).detach()
+    return losses, {"accuracy": (d > 0).float().sum(), "margin": d.sum(), "reward_chosen": rc.detach().sum(),
+                    "reward_rejected": rr.detach().sum()}
+
+
+def run_rm(cfg, stop_after: int | None = None) -> dict:
+    rank = dist_env()[0]
+    quiet = rank != 0
+    tokenizer = load_tokenizer(cfg.model)
+    template = resolve_template(tokenizer, cfg.template)
+    train_set = render_pairs(tokenizer, load_pairs(cfg.data, cfg.skip_invalid), template, cfg.max_len, quiet)
+    model = prepare_model(cfg, verbose=not quiet, model=load_reward_model(cfg.model, tokenizer), modules_to_save=["score"])
+    model.score.requires_grad_(True)
+    shared = cfg.prefix_sharing and can_share(lm_parts(model)[0].config, cfg.max_len)
+    rows = make_pair_rows(train_set, 2 * cfg.max_len, shared, cfg.packing)
+    if not quiet:
+        print(f"[posttrain] {len(train_set)} pairs in {len(rows)} rows; prefix sharing {'on' if shared else 'off'}",
+              file=sys.stderr)
+
+    def step(m, batch):
+        losses, metrics = rm_loss(rewards(m, batch), cfg.margin)
+        return losses.sum(), metrics
+
+    eval_fn = None
+    if cfg.eval_data:
+        eval_rows = make_pair_rows(render_pairs(tokenizer, load_pairs(cfg.eval_data, cfg.skip_invalid), template,
+                                                cfg.max_len, True), 2 * cfg.max_len, shared, cfg.packing)
+
+        @torch.no_grad()
+        def eval_fn(m):
+            was = m.training
+            m.eval()
+            dev = next(m.parameters()).device
+            total, sums = 0, {}
+            for i in range(0, len(eval_rows), cfg.batch_size):
+                batch = collate_pairs(eval_rows[i:i + cfg.batch_size], tokenizer.pad_token_id, shared)
+                batch = {k: (v.to(dev) if hasattr(v, "to") else v) for k, v in batch.items()}
+                with autocast(dev, pick_dtype(cfg.dtype, dev)):
+                    losses, metrics = rm_loss(rewards(m, batch), cfg.margin)
+                total += batch["n_units"]
+                for k, v in {"loss": losses.sum(), **metrics}.items():
+                    sums[k] = sums.get(k, 0.0) + float(v)
+            m.train(was)
+            return {f"eval_{k}": v / max(total, 1) for k, v in sums.items()}
+
+    def on_save(m):
+        if hasattr(m, "posttrain_lora"):  # a reward model ships whole: the adapter merged, the head as trained
+            merge_lora(m)
+        write_run_files(m, tokenizer, cfg, template, "rm")
+
+    return train(cfg, model, rows, lambda items: collate_pairs(items, tokenizer.pad_token_id, shared), step,
+                 eval_fn, on_save, stop_after)
+
+
+@torch.no_grad()
+def score_file(model_path: str, data: str, template: str | None = None, max_len: int = 1024, batch_size: int = 8,
+               dtype: str = "auto") -> list[float]:
+    """Rewards of (prompt, completion) rows (or of prompt+chosen / prompt+rejected for pair rows, in turn)."""
+    from posttrain.data.formats import load_rows
+    from posttrain.chat import render
+    from posttrain.data.pairs import Triple
+    from posttrain.data.preference import to_pair, to_unpaired
+    from posttrain.models import pick_device
+
+    tokenizer = load_tokenizer(model_path)
+    template = resolve_template(tokenizer, template)
+    device = pick_device("auto")
+    model = load_reward_model(model_path, tokenizer).to(device).eval()
+
+    def convert(row, where):
+        if "chosen" in row:
+            p = to_pair(row, where)
+            return [(p.prompt, p.chosen), (p.prompt, p.rejected)]
+        u = to_unpaired({**row, "label": True}, where)
+        return [(u.prompt, u.completion)]
+
+    items = [x for group in load_rows(data, convert, what="rows") for x in group]
+    triples = []
+    for i, (prompt, answer) in enumerate(items):
+        r = render(tokenizer, prompt + answer, template, max_len, last_turn_only=True)
+        if 1 not in r.mask:
+            raise ValueError(f"{data}: item {i}: the prompt leaves no room for its answer within max_len={max_len}")
+        p = r.mask.index(1)
+        triples.append(Triple(r.ids[:p], r.ids[p:], r.mask[p:], r.ids[p:], r.mask[p:]))
+    out = []
+    cdtype = pick_dtype(dtype, device)
+    for i in range(0, len(triples), batch_size):
+        batch = collate_pairs([[t] for t in triples[i:i + batch_size]], tokenizer.pad_token_id, False)
+        batch = {k: (v.to(device) if hasattr(v, "to") else v) for k, v in batch.items()}
+        with autocast(device, cdtype):
+            out += rewards(model, batch)[0::2].tolist()
+    return out
+
+
+def main_score(model: str, data: str, out: str | None = None, template: str | None = None) -> list[float]:
+    import json
+
+    scores = score_file(model, data, template)
+    lines = [json.dumps({"row": i, "reward": round(s, 6)}) for i, s in enumerate(scores)]
+    if out:
+        Path(out).write_text("\n".join(lines) + "\n")
+        print(f"{len(scores)} rewards written to {out}")
+    else:
+        print("\n".join(lines))
+    return scores
