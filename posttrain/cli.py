@@ -117,6 +117,36 @@ class ScoreArgs:
 
 
 @dataclass
+class BestOfNArgs:
+    """Sample n answers per prompt, score them, keep the best (and the worst, for preference pairs)."""
+
+    model: str = ""
+    """Model that answers (positional): a Hugging Face folder or adapter folder."""
+    data: str = ""
+    """Prompt rows (positional): prompt (string or messages) or instruction, optionally answers (a list)."""
+    reward: str = "contains"
+    """Reward: contains, exact, brevity, a sum like contains+brevity, module:function, or a reward-model folder."""
+    out: str = "out/best_of_n.jsonl"
+    """SFT data written here: messages = prompt + best answer, with the rewards."""
+    pairs: Optional[str] = None
+    """Also write DPO pairs here (best as chosen, worst as rejected; prompts whose scores all tie are left out)."""
+    n: int = 4
+    """Samples per prompt."""
+    temperature: float = 1.0
+    """Sampling temperature."""
+    top_p: float = 1.0
+    """Nucleus sampling threshold."""
+    max_new_tokens: int = 64
+    """Longest answer, in tokens."""
+    max_prompts: Optional[int] = None
+    """Use only the first N prompts."""
+    template: Optional[str] = None
+    """Chat template override (default: the tokenizer's own)."""
+    seed: int = 0
+    """Sampling seed."""
+
+
+@dataclass
 class DemoArgs:
     """The whole story on the embedded default: base model → SFT → answers → DPO, with before/after tables."""
 
@@ -137,6 +167,7 @@ COMMANDS = {
     "kto": (KTOConfig, [], "KTO: learn from thumbs up / down on single answers (prompt/completion/label)."),
     "rm": (RMConfig, [], "Reward model: scalar head on the last token, Bradley–Terry loss on preference pairs."),
     "score": (ScoreArgs, ["model", "data"], "Rate (prompt, completion) rows with a reward model."),
+    "best-of-n": (BestOfNArgs, ["model", "data"], "Rejection sampling: n answers per prompt, the best by a reward kept (→ SFT / DPO data)."),
     "check": (CheckArgs, ["data"], "Pre-flight lint: rendered examples with trained tokens highlighted, statistics, problems."),
     "eval": (EvalArgs, ["models*"], "Benchmark accuracy and perplexity, models side by side."),
     "chat": (ChatArgs, ["model"], "Terminal chat with a model."),
@@ -193,6 +224,9 @@ def run(cmd: str, args) -> int:
     elif cmd == "rm":
         from posttrain.train.reward import run_rm
         run_rm(args)
+    elif cmd == "best-of-n":
+        from posttrain.best_of_n import run_best_of_n
+        run_best_of_n(args)
     elif cmd == "score":
         from posttrain.train.reward import main_score
         main_score(args.model, args.data, args.out, args.template)

@@ -104,19 +104,42 @@ def run_rm(cfg, stop_after: int | None = None) -> dict:
 
 
 @torch.no_grad()
-def score_file(model_path: str, data: str, template: str | None = None, max_len: int = 1024, batch_size: int = 8,
-               dtype: str = "auto") -> list[float]:
-    """Rewards of (prompt, completion) rows (or of prompt+chosen / prompt+rejected for pair rows, in turn)."""
-    from posttrain.data.formats import load_rows
+def score_items(model, tokenizer, template: str, items, max_len: int = 1024, batch_size: int = 16,
+                dtype: str = "auto") -> list[float]:
+    """Rewards of (prompt messages, answer messages) items, batched, one answer per row."""
     from posttrain.chat import render
     from posttrain.data.pairs import Triple
-    from posttrain.data.preference import to_pair, to_unpaired
+
+    device = next(model.parameters()).device
+    triples = []
+    for i, (prompt, answer) in enumerate(items):
+        r = render(tokenizer, prompt + answer, template, max_len, last_turn_only=True)
+        if 1 not in r.mask:
+            raise ValueError(f"item {i}: the prompt leaves no room for its answer within max_len={max_len}")
+        p = r.mask.index(1)
+        triples.append(Triple(r.ids[:p], r.ids[p:], r.mask[p:], r.ids[p:], r.mask[p:]))
+    out = []
+    for i in range(0, len(triples), batch_size):
+        batch = collate_pairs([[t] for t in triples[i:i + batch_size]], tokenizer.pad_token_id, False)
+        batch = {k: (v.to(device) if hasattr(v, "to") else v) for k, v in batch.items()}
+        with autocast(device, pick_dtype(dtype, device)):
+            out += rewards(model, batch)[0::2].tolist()
+    return out
+
+
+def open_reward_model(path: str, template: str | None = None):
+    """(model on the auto device in eval mode, tokenizer, resolved template) of a saved reward model."""
     from posttrain.models import pick_device
 
-    tokenizer = load_tokenizer(model_path)
-    template = resolve_template(tokenizer, template)
-    device = pick_device("auto")
-    model = load_reward_model(model_path, tokenizer).to(device).eval()
+    tokenizer = load_tokenizer(path)
+    model = load_reward_model(path, tokenizer).to(pick_device("auto")).eval()
+    return model, tokenizer, resolve_template(tokenizer, template)
+
+
+def score_file(model_path: str, data: str, template: str | None = None) -> list[float]:
+    """Rewards of (prompt, completion) rows (or of prompt+chosen / prompt+rejected for pair rows, in turn)."""
+    from posttrain.data.formats import load_rows
+    from posttrain.data.preference import to_pair, to_unpaired
 
     def convert(row, where):
         if "chosen" in row:
@@ -126,21 +149,8 @@ def score_file(model_path: str, data: str, template: str | None = None, max_len:
         return [(u.prompt, u.completion)]
 
     items = [x for group in load_rows(data, convert, what="rows") for x in group]
-    triples = []
-    for i, (prompt, answer) in enumerate(items):
-        r = render(tokenizer, prompt + answer, template, max_len, last_turn_only=True)
-        if 1 not in r.mask:
-            raise ValueError(f"{data}: item {i}: the prompt leaves no room for its answer within max_len={max_len}")
-        p = r.mask.index(1)
-        triples.append(Triple(r.ids[:p], r.ids[p:], r.mask[p:], r.ids[p:], r.mask[p:]))
-    out = []
-    cdtype = pick_dtype(dtype, device)
-    for i in range(0, len(triples), batch_size):
-        batch = collate_pairs([[t] for t in triples[i:i + batch_size]], tokenizer.pad_token_id, False)
-        batch = {k: (v.to(device) if hasattr(v, "to") else v) for k, v in batch.items()}
-        with autocast(device, cdtype):
-            out += rewards(model, batch)[0::2].tolist()
-    return out
+    model, tokenizer, tmpl = open_reward_model(model_path, template)
+    return score_items(model, tokenizer, tmpl, items)
 
 
 def main_score(model: str, data: str, out: str | None = None, template: str | None = None) -> list[float]:

@@ -72,3 +72,17 @@ def test_score_command(tiny_dir, pref_file, tmp_path, capsys):
     assert main(["score", str(out), str(rows), f"out={tmp_path / 's.jsonl'}", "template=chatml"]) == 0
     got = [json.loads(l) for l in (tmp_path / "s.jsonl").read_text().splitlines()]
     assert len(got) == 1 and math.isfinite(got[0]["reward"])
+
+
+def test_reward_model_as_reward_function(tiny_dir, pref_file, tmp_path):
+    """`load_reward(folder)` scores (prompt, completion) like `posttrain score` does."""
+    from posttrain.rewards import load_reward
+    from posttrain.train.reward import score_file
+
+    out = tmp_path / "rm"
+    assert main(["rm", f"model={tiny_dir}", f"data={pref_file}", f"output_dir={out}", "max_len=64", "batch_size=4",
+                 "max_steps=2", "dtype=fp32", "progress=false", "template=chatml"]) == 0
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"prompt": "What is 2 plus 2?", "completion": "2 plus 2 is 4."}) + "\n")
+    fn = load_reward(str(out), "chatml")
+    assert fn(["What is 2 plus 2?"], ["2 plus 2 is 4."]) == pytest.approx(score_file(str(out), str(rows), "chatml"))

@@ -1,0 +1,78 @@
+"""Rewards: plain callables `reward(prompts, completions, **kw) -> list[float]`.
+
+`load_reward(spec)` turns a command-line value into one:
+- `module:function` — any importable callable with that signature (`kw` carries per-row data
+  such as `answers`);
+- a built-in name: `contains` / `exact` (1.0 when the completion contains / is one of the row's
+  `answers`, scored by `posttrain.eval.benchmark` — the same check the benchmark reports, so an
+  RL or best-of-n reward and the evaluation cannot drift apart), `brevity` (−words / 100), or a
+  sum such as `contains+brevity`;
+- a reward-model folder written by `posttrain rm` (scored with the chat template it was trained with).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Callable
+
+from posttrain.eval.benchmark import contains as _contains
+from posttrain.eval.benchmark import exact as _exact
+
+Reward = Callable[..., list[float]]
+
+
+def contains_answer(prompts, completions, answers=None, **_):
+    if answers is None:
+        raise ValueError("the 'contains' reward needs rows with an 'answers' list")
+    return [float(_contains(c, a)) for c, a in zip(completions, answers)]
+
+
+def exact_answer(prompts, completions, answers=None, **_):
+    if answers is None:
+        raise ValueError("the 'exact' reward needs rows with an 'answers' list")
+    return [float(_exact(c, a)) for c, a in zip(completions, answers)]
+
+
+def brevity(prompts, completions, **_):
+    return [-len(c.split()) / 100 for c in completions]
+
+
+BUILTIN: dict[str, Reward] = {"contains": contains_answer, "exact": exact_answer, "brevity": brevity}
+
+
+def _sum(parts: list[Reward]) -> Reward:
+    def total(prompts, completions, **kw):
+        scores = [p(prompts, completions, **kw) for p in parts]
+        return [sum(s) for s in zip(*scores)]
+    return total
+
+
+def reward_model_scorer(path: str, template: str | None = None) -> Reward:
+    """A reward model folder as a reward function over (prompt, completion text)."""
+    from posttrain.train.reward import open_reward_model, score_items
+
+    model, tok, tmpl = open_reward_model(path, template)
+
+    def score(prompts, completions, **_):
+        items = [(p if isinstance(p, list) else [{"role": "user", "content": p}], [{"role": "assistant", "content": c}])
+                 for p, c in zip(prompts, completions)]
+        return score_items(model, tok, tmpl, items)
+    return score
+
+
+def load_reward(spec: str, template: str | None = None) -> Reward:
+    if "+" in spec:
+        return _sum([load_reward(s, template) for s in spec.split("+")])
+    if spec in BUILTIN:
+        return BUILTIN[spec]
+    if Path(spec).is_dir():
+        return reward_model_scorer(spec, template)
+    if ":" in spec:
+        module, _, name = spec.partition(":")
+        fn = getattr(importlib.import_module(module), name, None)
+        if not callable(fn):
+            raise ValueError(f"reward {spec!r}: {module} has no callable {name!r}")
+        return fn
+    raise ValueError(f"reward {spec!r}: expected a built-in ({', '.join(BUILTIN)}), a sum like contains+brevity, "
+                     "module:function, or a reward-model folder")
