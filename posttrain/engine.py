@@ -74,6 +74,41 @@ def filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> t
     return logits
 
 
+CANDIDATES = 1024  # top-k / top-p work on this many best tokens unless the nucleus needs more
+
+
+def _draw(probs: torch.Tensor, generator) -> torch.Tensor:
+    """One token per row by inverse CDF: one uniform number per row, where `torch.multinomial`
+    draws one exponential per vocabulary entry (27 ms a step for 16 × 49k on 2 CPU cores)."""
+    c = probs.cumsum(-1)
+    u = torch.rand(probs.shape[0], 1, generator=generator, device=probs.device).clamp_min_(1e-12) * c[:, -1:]
+    return torch.searchsorted(c, u).clamp_(max=probs.shape[-1] - 1)[:, 0]
+
+
+def _sample_nucleus(tempered: torch.Tensor, top_k: int, top_p: float, generator) -> torch.Tensor | None:
+    """Top-k / top-p sampling on the best CANDIDATES tokens only (a partial top-k instead of a full
+    sort of the vocabulary: 36 ms a step for 16 × 49k). Same distribution as `filter_logits` then
+    softmax; None when the nucleus is not closed within the candidates (the caller falls back)."""
+    V = tempered.shape[-1]
+    k = top_k if top_k and top_k < V else 0
+    if not k and top_p >= 1.0:
+        return _draw(tempered.softmax(-1), generator)
+    n = min(k or V, CANDIDATES)
+    vals, idx = torch.topk(tempered, n, dim=-1)  # sorted, best first
+    # probabilities of the candidates under the distribution top-p sees: the whole vocabulary, or the top-k
+    norm = torch.logsumexp(vals if k and k <= CANDIDATES else tempered, -1, keepdim=True)
+    probs = (vals - norm).exp()
+    if top_p < 1.0:
+        keep = (probs.cumsum(-1) - probs) < top_p
+        keep[:, 0] = True
+        if n < (k or V) and bool(keep[:, -1].any()):
+            return None
+        probs = probs.masked_fill(~keep, 0.0)
+    elif n < k:
+        return None
+    return idx.gather(-1, _draw(probs, generator)[:, None])[:, 0]
+
+
 def sample(logits: torch.Tensor, temperature: float, top_k: int, top_p: float,
            generator: torch.Generator | None, with_logprobs: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Next tokens (B,) and their log-probs (B,) under the tempered, unfiltered distribution
@@ -83,8 +118,9 @@ def sample(logits: torch.Tensor, temperature: float, top_k: int, top_p: float,
         tempered, tokens = logits, logits.argmax(-1)
     else:
         tempered = logits / temperature
-        probs = filter_logits(tempered, top_k, top_p).softmax(-1)
-        tokens = torch.multinomial(probs, 1, generator=generator)[:, 0]
+        tokens = _sample_nucleus(tempered, top_k, top_p, generator)
+        if tokens is None:  # the nucleus reaches past the candidates: filter the whole vocabulary
+            tokens = _draw(filter_logits(tempered, top_k, top_p).softmax(-1), generator)
     if not with_logprobs:
         return tokens, None
     return tokens, tempered.log_softmax(-1).gather(-1, tokens[:, None])[:, 0]

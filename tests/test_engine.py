@@ -191,3 +191,18 @@ def test_no_state_leaks_between_calls(model, prompts):
         for p in m.parameters():
             p.mul_(-1.5)
     assert [c.ids for c in generate(m, prompts, **kw)] == [c.ids for c in generate(copy.deepcopy(m), prompts, **kw)]
+
+
+@pytest.mark.parametrize("top_k,top_p", [(0, 0.8), (3, 1.0), (3, 0.9), (0, 1.0), (0, 0.999), (6, 0.95)])
+def test_candidate_sampling_has_the_filtered_distribution(monkeypatch, top_k, top_p):
+    """The fast path (top-k candidates, inverse-CDF draw) samples what filter_logits + softmax defines;
+    with 4 candidates, top_p=0.999 and top_k=6 exercise the fallback."""
+    import posttrain.engine as E
+
+    monkeypatch.setattr(E, "CANDIDATES", 4)
+    logits = torch.tensor([[2.0, 1.0, 0.5, 0.0, -1.0, -2.0, -3.0, -4.0]]).repeat(20000, 1)
+    want = E.filter_logits(logits[:1], top_k, top_p).softmax(-1)[0]
+    toks, _ = E.sample(logits, 1.0, top_k, top_p, torch.Generator().manual_seed(0), with_logprobs=False)
+    freq = torch.bincount(toks, minlength=8).float() / len(toks)
+    assert torch.allclose(freq, want, atol=0.015), (freq, want)
+    assert (freq[want == 0] == 0).all()
