@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from posttrain.logprobs import compute_dtype
+
 NAME = "posttrain_docs"
 MATH_MAX_LEN = 512  # above this the explicit (docs, H, L, L) scores cost more memory than they save time
 
@@ -53,11 +55,12 @@ def doc_layout(position_ids: torch.Tensor) -> DocLayout:
     return DocLayout(gather=gather, scatter=doc * L + (pos - first[doc]), max_len=L)
 
 
-def usable(config, layout: DocLayout) -> bool:
-    """Whether per-document attention computes what the model's own attention would."""
+def usable(config, max_doc_len: int) -> bool:
+    """Whether per-document attention over documents of up to `max_doc_len` tokens computes what the
+    model's own attention would (no logit soft-capping, no sliding window shorter than a document)."""
     window = getattr(config, "sliding_window", None)
     return (getattr(config, "attn_logit_softcapping", None) is None
-            and (window is None or layout.max_len <= window)
+            and (window is None or max_doc_len <= window)
             and config._attn_implementation in ("sdpa", NAME))
 
 
@@ -80,9 +83,8 @@ def _docs_attention(module, query, key, value, attention_mask, dropout: float = 
         k, v = (t.repeat_interleave(H // t.shape[1], dim=1) for t in (k, v))
     scale = scaling if scaling is not None else d ** -0.5
     p = dropout if module.training else 0.0
-    dev = q.device.type
-    dt = torch.get_autocast_dtype(dev) if torch.is_autocast_enabled(dev) else q.dtype
-    if dev == "cpu" and dt == torch.bfloat16 and L <= MATH_MAX_LEN:
+    dt = compute_dtype(q)
+    if q.device.type == "cpu" and dt == torch.bfloat16 and L <= MATH_MAX_LEN:
         # CPU bf16 flash-attention backward is slow; plain matmuls with an fp32 softmax are 3-4× faster here
         q, k, v = q.to(dt), k.to(dt), v.to(dt)
         scores = (q @ k.transpose(-1, -2)).float().mul_(scale)

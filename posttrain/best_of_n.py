@@ -43,7 +43,7 @@ def best_of_n(model, tokenizer, prompts: list[list[dict]], reward, n: int = 4, a
     samples = chat_generate(model, tokenizer, convs, template=template, max_new_tokens=max_new_tokens,
                             temperature=temperature, top_p=top_p, batch_size=batch_size, progress="sampling")
     kw = {"answers": [a for a in answers for _ in range(n)]} if answers is not None else {}
-    scores = reward([c for c in convs], samples, **kw)
+    scores = reward(convs, samples, **kw)
     out = []
     for i, prompt in enumerate(prompts):
         s, r = samples[i * n:(i + 1) * n], scores[i * n:(i + 1) * n]

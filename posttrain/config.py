@@ -132,13 +132,28 @@ class SFTConfig(TuneConfig):
 
 
 @dataclass
-class PreferenceConfig(TuneConfig):
-    """Preference optimisation on pairs (DPO family, SimPO, ORPO) or unpaired labels (KTO)."""
+class PairsConfig(TuneConfig):
+    """Options of the stages that train on preference pairs (preference optimisation, reward models)."""
 
     data: str = ""
     """Preference data: prompt/chosen/rejected rows (strings or message lists) or chosen/rejected conversations sharing a prompt; KTO also reads prompt/completion/label rows."""
     eval_data: Optional[str] = None
-    """Held-out preference data: evaluation loss, reward accuracy and margin."""
+    """Held-out preference data: evaluation loss, accuracy and margin."""
+    prefix_sharing: bool = True
+    """Run each prompt through the model once for both answers (same result, less compute)."""
+    packing: bool = True
+    """Pack several pairs per row of 2 × max_len tokens; false = one pair per row (batch_size = pairs)."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.model or not self.data:
+            raise ConfigError("this stage needs model=... and data=...")
+
+
+@dataclass
+class PreferenceConfig(PairsConfig):
+    """Preference optimisation on pairs (DPO family, SimPO, ORPO) or unpaired labels (KTO)."""
+
     loss: Literal["sigmoid", "robust", "ipo", "hinge", "rpo", "simpo", "orpo", "kto"] = "sigmoid"
     """The loss: sigmoid (DPO), robust, ipo, hinge, rpo (DPO + NLL), simpo, orpo, kto."""
     beta: float = 0.1
@@ -155,16 +170,10 @@ class PreferenceConfig(TuneConfig):
     """KTO: weight of undesirable examples."""
     reference: Literal["auto", "precompute", "adapter", "copy"] = "auto"
     """Reference model: precompute its log-probs once before training (auto), the LoRA-disabled base (adapter), or a frozen copy kept in memory."""
-    prefix_sharing: bool = True
-    """Run each prompt through the model once for both answers (same result, less compute)."""
-    packing: bool = True
-    """Pack several pairs per row of 2 × max_len tokens; false = one pair per row (batch_size = pairs)."""
     lr: float = 1e-6
 
     def __post_init__(self):
         super().__post_init__()
-        if not self.model or not self.data:
-            raise ConfigError("preference stages need model=... and data=...")
         if self.beta <= 0:
             raise ConfigError(f"beta must be > 0, got {self.beta}")
         if not 0 <= self.label_smoothing < 0.5:
@@ -210,25 +219,12 @@ class KTOConfig(PreferenceConfig):
 
 
 @dataclass
-class RMConfig(TuneConfig):
+class RMConfig(PairsConfig):
     """Reward model: the LM with a scalar head on the last real token, Bradley–Terry loss on pairs."""
 
-    data: str = ""
-    """Preference pairs (same formats as dpo): the reward of chosen should exceed that of rejected."""
-    eval_data: Optional[str] = None
-    """Held-out pairs: evaluation loss and accuracy (share of pairs ranked right)."""
     margin: float = 0.0
     """Bradley–Terry margin m: loss −log σ(r_chosen − r_rejected − m)."""
-    prefix_sharing: bool = True
-    """Run each prompt through the model once for both answers (same result, less compute)."""
-    packing: bool = True
-    """Pack several pairs per row of 2 × max_len tokens; false = one pair per row (batch_size = pairs)."""
     lr: float = 1e-5
-
-    def __post_init__(self):
-        super().__post_init__()
-        if not self.model or not self.data:
-            raise ConfigError("rm needs model=... and data=...")
 
 
 @dataclass

@@ -20,7 +20,8 @@ def _chunk_rows(vocab: int, budget: int = 1 << 23) -> int:
     return max(256, budget // max(vocab, 1))
 
 
-def _compute_dtype(t: torch.Tensor) -> torch.dtype:
+def compute_dtype(t: torch.Tensor) -> torch.dtype:
+    """The dtype matmuls on `t` run in: autocast's when it is on, else t's own."""
     dev = t.device.type
     return torch.get_autocast_dtype(dev) if torch.is_autocast_enabled(dev) else t.dtype
 
@@ -44,7 +45,7 @@ def _cast_weight(weight: torch.Tensor, dt: torch.dtype) -> torch.Tensor:
 class _LinearCE(torch.autograd.Function):
     @staticmethod
     def forward(ctx, hidden, weight, targets, token_weights, softcap, chunk, grads):
-        dt = _compute_dtype(hidden)
+        dt = compute_dtype(hidden)
         ctx.weight_dtype = weight.dtype
         w = _cast_weight(weight, dt)
         need_h, need_w = grads and ctx.needs_input_grad[0], grads and ctx.needs_input_grad[1]
@@ -120,7 +121,7 @@ class _LinearLogps(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, hidden, weight, targets, softcap, chunk, grads):
-        dt = _compute_dtype(hidden)
+        dt = compute_dtype(hidden)
         w = _cast_weight(weight, dt)
         need_h, need_w = grads and ctx.needs_input_grad[0], grads and ctx.needs_input_grad[1]
         early = need_h and not need_w

@@ -30,6 +30,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from posttrain.logprobs import compute_dtype
+
 ADAPTER_CONFIG = "adapter_config.json"
 ADAPTER_WEIGHTS = "adapter_model.safetensors"
 PREFIX = "base_model.model."  # PeftModelForCausalLM.base_model (LoraModel).model (the HF model)
@@ -89,11 +91,6 @@ class LoRALinear(nn.Module):
         return f"r={self.r}, alpha={self.alpha}, scaling={self.scaling:.4g}"
 
 
-def _compute_dtype(x: torch.Tensor) -> torch.dtype:
-    dev = x.device.type
-    return torch.get_autocast_dtype(dev) if torch.is_autocast_enabled(dev) else x.dtype
-
-
 class _LoRAFunction(torch.autograd.Function):
     """y = x Wᵀ + b + s · (x Aᵀ) Bᵀ with a frozen W, in as few kernels as the maths allows.
 
@@ -105,7 +102,7 @@ class _LoRAFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, a, b, scaling):
-        dt = _compute_dtype(x)
+        dt = compute_dtype(x)
         w = weight.to(dt)
         xc, ac, bc = x.to(dt), a.to(dt), b.to(dt)
         shape = x.shape[:-1]

@@ -64,9 +64,9 @@ def _reference(model, batch, dtype):
 def test_not_used_where_it_would_differ(tokenizer):
     model = tiny_model(tokenizer, hidden_size=32, layers=1, heads=2)
     lay = doc_layout(torch.tensor([[0, 1, 2, 3, 4, 5, 6, 7]]))
-    assert usable(model.config, lay)
+    assert usable(model.config, lay.max_len)
     model.config.sliding_window = 4  # a window shorter than a document needs the model's own mask
-    assert not usable(model.config, lay)
+    assert not usable(model.config, lay.max_len)
     model.config.sliding_window = None
     model.config._attn_implementation = "eager"
-    assert not usable(model.config, lay)
+    assert not usable(model.config, lay.max_len)

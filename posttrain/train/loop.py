@@ -74,7 +74,7 @@ def make_optimizer(model, lr: float, weight_decay: float, device: torch.device):
     return torch.optim.AdamW(groups, lr=lr, fused=device.type in ("cuda", "cpu"))
 
 
-def _to(batch: dict, device) -> dict:
+def to_device(batch: dict, device) -> dict:
     """Tensors (and tensor holders with a `.to`, e.g. attention layouts) onto the device."""
     return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v.to(device) if hasattr(v, "to") else v
             for k, v in batch.items()}
@@ -152,7 +152,7 @@ def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=Non
         for a, batch in enumerate(batches):
             sync = nullcontext() if (world == 1 or a == A - 1) else module.no_sync()
             with sync, autocast(device, cdtype):
-                loss, m = module(_to(batch, device))
+                loss, m = module(to_device(batch, device))
             (loss * (world / max(units, 1))).backward()
             loss_sum += float(loss.detach())
             n_tokens += batch["n_tokens"]

@@ -21,26 +21,19 @@ from pathlib import Path
 
 import torch
 
-from posttrain.attention import NAME
+from posttrain.attention import usable
 from posttrain.chat import resolve_template
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs, render_unpaired
 from posttrain.data.preference import load_pairs, load_unpaired
 from posttrain.losses.preference import PAIR_LOSSES, REFERENCE_FREE, kto
 from posttrain.lora import disable_adapters
 from posttrain.models import autocast, lm_parts, load_tokenizer, pick_device, pick_dtype
-from posttrain.train.loop import dist_env, train
+from posttrain.train.loop import dist_env, to_device, train
 from posttrain.train.output import write_run_files
 from posttrain.train.prepare import prepare_model
 from posttrain.train.steps import sequence_logps
 
 REF_CACHE = "reference_logps.json"
-
-
-def can_share(config, max_len: int) -> bool:
-    """Shared-prompt layouts need the per-document attention to reproduce the model's own."""
-    window = getattr(config, "sliding_window", None)
-    return (config._attn_implementation in ("sdpa", NAME) and getattr(config, "attn_logit_softcapping", None) is None
-            and (window is None or max_len <= window))
 
 
 def _reference_kind(cfg) -> str | None:
@@ -119,7 +112,7 @@ def precompute_reference(model, triples, shared: bool, pad_id: int, row_len: int
         for i in tqdm(range(0, len(rows), batch_size), desc="reference log-probs", disable=quiet, file=sys.stderr):
             group = rows[i:i + batch_size]
             batch = collate_pairs(group, pad_id, shared)
-            batch = {k: (v.to(device) if hasattr(v, "to") else v) for k, v in batch.items()}
+            batch = to_device(batch, device)
             with autocast(device, dtype):
                 logps = sequence_logps(model, batch)[0].float().cpu()
             for k, t in enumerate(x for row in group for x in row):
@@ -171,7 +164,7 @@ def run_preference(cfg, stage: str = "dpo", stop_after: int | None = None) -> di
 
     model = prepare_model(cfg, verbose=not quiet)
     decoder = lm_parts(model)[0]
-    shared = cfg.prefix_sharing and can_share(decoder.config, cfg.max_len)
+    shared = cfg.prefix_sharing and usable(decoder.config, cfg.max_len)
     if cfg.prefix_sharing and not shared and not quiet:
         print("[posttrain] prefix sharing off: the model's attention cannot use the shared layout", file=sys.stderr)
     device = pick_device(cfg.device)
@@ -188,36 +181,45 @@ def run_preference(cfg, stage: str = "dpo", stop_after: int | None = None) -> di
         print(f"[posttrain] {len(train_set)} {'examples' if cfg.loss == 'kto' else 'pairs'}, {n_tok:,} tokens in "
               f"{len(rows)} rows; prefix sharing {'on' if shared else 'off'}; reference: {kind or 'none'}", file=sys.stderr)
 
-    def step(m, batch):
+    def batch_loss(m, batch):
         logps, counts = sequence_logps(m, batch)
-        losses, metrics = preference_loss(cfg, logps, counts, reference(m, batch), batch["labels"])
-        return losses.sum(), metrics
+        return preference_loss(cfg, logps, counts, reference(m, batch), batch["labels"])
 
     eval_fn = None
     if eval_set:
-        eval_rows = make_pair_rows(eval_set, 2 * cfg.max_len, shared, cfg.packing)
-
-        @torch.no_grad()
-        def eval_fn(m):
-            was = m.training
-            m.eval()
-            dev = next(m.parameters()).device
-            total, sums = 0, {}
-            for i in range(0, len(eval_rows), cfg.batch_size):
-                batch = collate_pairs(eval_rows[i:i + cfg.batch_size], tokenizer.pad_token_id, shared)
-                batch = {k: (v.to(dev) if hasattr(v, "to") else v) for k, v in batch.items()}
-                with autocast(dev, cdtype):
-                    logps, counts = sequence_logps(m, batch)
-                    losses, metrics = preference_loss(cfg, logps, counts, reference(m, batch), batch["labels"])
-                total += batch["n_units"]
-                sums["loss"] = sums.get("loss", 0.0) + float(losses.sum())
-                for k, v in metrics.items():
-                    sums[k] = sums.get(k, 0.0) + float(v)
-            m.train(was)
-            return {f"eval_{k}": v / max(total, 1) for k, v in sums.items()}
+        eval_fn = pair_evaluator(make_pair_rows(eval_set, 2 * cfg.max_len, shared, cfg.packing), tokenizer.pad_token_id,
+                                 shared, cfg.batch_size, cfg.dtype, batch_loss)
 
     def on_save(m):
         write_run_files(m, tokenizer, cfg, template, stage)
 
-    return train(cfg, model, rows, lambda items: collate_pairs(items, tokenizer.pad_token_id, shared), step,
-                 eval_fn, on_save, stop_after)
+    return train(cfg, model, rows, lambda items: collate_pairs(items, tokenizer.pad_token_id, shared),
+                 sum_step(batch_loss), eval_fn, on_save, stop_after)
+
+
+def sum_step(batch_loss):
+    """A loop step function from `batch_loss(model, batch) -> (losses per unit, metric sums)`."""
+    def step(m, batch):
+        losses, metrics = batch_loss(m, batch)
+        return losses.sum(), metrics
+    return step
+
+
+def pair_evaluator(rows, pad_id: int, shared: bool, batch_size: int, dtype: str, batch_loss):
+    """eval_fn for the loop over held-out pair rows: mean loss and metrics per unit, as `eval_*`."""
+    @torch.no_grad()
+    def eval_fn(m):
+        was = m.training
+        m.eval()
+        dev = next(m.parameters()).device
+        total, sums = 0, {}
+        for i in range(0, len(rows), batch_size):
+            batch = to_device(collate_pairs(rows[i:i + batch_size], pad_id, shared), dev)
+            with autocast(dev, pick_dtype(dtype, dev)):
+                losses, metrics = batch_loss(m, batch)
+            total += batch["n_units"]
+            for k, v in {"loss": losses.sum(), **metrics}.items():
+                sums[k] = sums.get(k, 0.0) + float(v)
+        m.train(was)
+        return {f"eval_{k}": v / max(total, 1) for k, v in sums.items()}
+    return eval_fn

@@ -15,16 +15,17 @@ from pathlib import Path
 
 import torch
 
+from posttrain.attention import usable
 from posttrain.chat import resolve_template
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs
 from posttrain.data.preference import load_pairs
 from posttrain.losses.reward import bradley_terry
 from posttrain.lora import merge_lora
 from posttrain.models import autocast, clear_quantization, lm_parts, load_tokenizer, pick_dtype
-from posttrain.train.loop import dist_env, train
+from posttrain.train.loop import dist_env, to_device, train
 from posttrain.train.output import write_run_files
 from posttrain.train.prepare import prepare_model
-from posttrain.train.preference import can_share
+from posttrain.train.preference import pair_evaluator, sum_step
 from posttrain.train.steps import hidden_states
 
 
@@ -62,45 +63,28 @@ def run_rm(cfg, stop_after: int | None = None) -> dict:
     train_set = render_pairs(tokenizer, load_pairs(cfg.data, cfg.skip_invalid), template, cfg.max_len, quiet)
     model = prepare_model(cfg, verbose=not quiet, model=load_reward_model(cfg.model, tokenizer), modules_to_save=["score"])
     model.score.requires_grad_(True)
-    shared = cfg.prefix_sharing and can_share(lm_parts(model)[0].config, cfg.max_len)
+    shared = cfg.prefix_sharing and usable(lm_parts(model)[0].config, cfg.max_len)
     rows = make_pair_rows(train_set, 2 * cfg.max_len, shared, cfg.packing)
     if not quiet:
         print(f"[posttrain] {len(train_set)} pairs in {len(rows)} rows; prefix sharing {'on' if shared else 'off'}",
               file=sys.stderr)
 
-    def step(m, batch):
-        losses, metrics = rm_loss(rewards(m, batch), cfg.margin)
-        return losses.sum(), metrics
+    def batch_loss(m, batch):
+        return rm_loss(rewards(m, batch), cfg.margin)
 
     eval_fn = None
     if cfg.eval_data:
-        eval_rows = make_pair_rows(render_pairs(tokenizer, load_pairs(cfg.eval_data, cfg.skip_invalid), template,
-                                                cfg.max_len, True), 2 * cfg.max_len, shared, cfg.packing)
-
-        @torch.no_grad()
-        def eval_fn(m):
-            was = m.training
-            m.eval()
-            dev = next(m.parameters()).device
-            total, sums = 0, {}
-            for i in range(0, len(eval_rows), cfg.batch_size):
-                batch = collate_pairs(eval_rows[i:i + cfg.batch_size], tokenizer.pad_token_id, shared)
-                batch = {k: (v.to(dev) if hasattr(v, "to") else v) for k, v in batch.items()}
-                with autocast(dev, pick_dtype(cfg.dtype, dev)):
-                    losses, metrics = rm_loss(rewards(m, batch), cfg.margin)
-                total += batch["n_units"]
-                for k, v in {"loss": losses.sum(), **metrics}.items():
-                    sums[k] = sums.get(k, 0.0) + float(v)
-            m.train(was)
-            return {f"eval_{k}": v / max(total, 1) for k, v in sums.items()}
+        eval_set = render_pairs(tokenizer, load_pairs(cfg.eval_data, cfg.skip_invalid), template, cfg.max_len, True)
+        eval_fn = pair_evaluator(make_pair_rows(eval_set, 2 * cfg.max_len, shared, cfg.packing), tokenizer.pad_token_id,
+                                 shared, cfg.batch_size, cfg.dtype, batch_loss)
 
     def on_save(m):
         if hasattr(m, "posttrain_lora"):  # a reward model ships whole: the adapter merged, the head as trained
             merge_lora(m)
         write_run_files(m, tokenizer, cfg, template, "rm")
 
-    return train(cfg, model, rows, lambda items: collate_pairs(items, tokenizer.pad_token_id, shared), step,
-                 eval_fn, on_save, stop_after)
+    return train(cfg, model, rows, lambda items: collate_pairs(items, tokenizer.pad_token_id, shared),
+                 sum_step(batch_loss), eval_fn, on_save, stop_after)
 
 
 @torch.no_grad()
@@ -121,7 +105,7 @@ def score_items(model, tokenizer, template: str, items, max_len: int = 1024, bat
     out = []
     for i in range(0, len(triples), batch_size):
         batch = collate_pairs([[t] for t in triples[i:i + batch_size]], tokenizer.pad_token_id, False)
-        batch = {k: (v.to(device) if hasattr(v, "to") else v) for k, v in batch.items()}
+        batch = to_device(batch, device)
         with autocast(device, pick_dtype(dtype, device)):
             out += rewards(model, batch)[0::2].tolist()
     return out

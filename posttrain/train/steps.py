@@ -22,7 +22,7 @@ def hidden_states(model, batch):
         kw["posttrain_docs"] = batch["docs"]
     elif batch.get("attention_mask") is None and batch.get("position_ids") is not None:
         layout = doc_layout(batch["position_ids"])
-        if usable(decoder.config, layout) and install(decoder.config):
+        if usable(decoder.config, layout.max_len) and install(decoder.config):
             kw["posttrain_docs"] = layout
     out = decoder(input_ids=batch["input_ids"], position_ids=batch["position_ids"],
                   attention_mask=batch.get("attention_mask"), use_cache=False, **kw)
