@@ -12,8 +12,8 @@ from pathlib import Path
 from dataclasses import dataclass, field, fields
 from typing import Literal, Optional
 
-from posttrain.config import (ConfigError, DPOConfig, KTOConfig, ORPOConfig, PretrainConfig, RMConfig, SFTConfig,
-                              SimPOConfig, make_parser, normalize_argv)
+from posttrain.config import (ConfigError, DPOConfig, GRPOConfig, KTOConfig, ORPOConfig, PPOConfig, PretrainConfig,
+                              RMConfig, SFTConfig, SimPOConfig, make_parser, normalize_argv)
 
 
 @dataclass
@@ -166,6 +166,8 @@ COMMANDS = {
     "orpo": (ORPOConfig, [], "ORPO: SFT and preference in one run, without a reference model."),
     "kto": (KTOConfig, [], "KTO: learn from thumbs up / down on single answers (prompt/completion/label)."),
     "rm": (RMConfig, [], "Reward model: scalar head on the last token, Bradley–Terry loss on preference pairs."),
+    "ppo": (PPOConfig, [], "PPO: policy + value head, GAE, clipped losses, KL penalty (fixed or adaptive) to the reference."),
+    "grpo": (GRPOConfig, [], "GRPO with verifiable rewards: G samples per prompt, group-relative advantages (grpo|dr_grpo|dapo)."),
     "score": (ScoreArgs, ["model", "data"], "Rate (prompt, completion) rows with a reward model."),
     "best-of-n": (BestOfNArgs, ["model", "data"], "Rejection sampling: n answers per prompt, the best by a reward kept (→ SFT / DPO data)."),
     "check": (CheckArgs, ["data"], "Pre-flight lint: rendered examples with trained tokens highlighted, statistics, problems."),
@@ -224,6 +226,12 @@ def run(cmd: str, args) -> int:
     elif cmd == "rm":
         from posttrain.train.reward import run_rm
         run_rm(args)
+    elif cmd == "grpo":
+        from posttrain.train.grpo import run_grpo
+        run_grpo(args)
+    elif cmd == "ppo":
+        from posttrain.train.ppo import run_ppo
+        run_ppo(args)
     elif cmd == "best-of-n":
         from posttrain.best_of_n import run_best_of_n
         run_best_of_n(args)

@@ -228,6 +228,97 @@ class RMConfig(PairsConfig):
 
 
 @dataclass
+class RLConfig(TuneConfig):
+    """Options of the online RL stages: what to sample, how to score it, how far to stay from the reference."""
+
+    task: str = "arithmetic"
+    """Built-in task (arithmetic, format, length: prompts, reward and evaluation in one) or a prompt file (prompt/instruction rows, optional answers)."""
+    reward: Optional[str] = None
+    """Reward override / reward for a prompt file: contains, exact, brevity, module:function, a reward-model folder, or a sum like contains+brevity."""
+    eval_data: Optional[str] = None
+    """Held-out prompt file for a file task (built-in tasks hold out their own prompts)."""
+    eval_prompts: int = 100
+    """Held-out prompts evaluated (reward and accuracy of one reply each, sampled KL to the reference)."""
+    eval_temperature: float = 0.0
+    """Temperature of the evaluation replies: 0 = greedy; > 0 measures the sampling policy (with a fixed seed)."""
+    max_new_tokens: int = 32
+    """Tokens sampled per completion."""
+    temperature: float = 1.0
+    """Sampling temperature; the update's log-probs use the same tempered distribution."""
+    beta: float = 0.0
+    """KL coefficient to the reference policy (0: no KL term)."""
+    reference: Literal["auto", "adapter", "copy"] = "auto"
+    """Reference policy: the LoRA-disabled policy (auto with LoRA) or a frozen copy (auto without)."""
+    max_len: int = 256
+    batch_size: int = 4
+    """Prompts per micro-batch."""
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.model:
+            raise ConfigError("this stage needs model=...")
+        if self.temperature <= 0 or self.max_new_tokens < 1 or self.beta < 0:
+            raise ConfigError("temperature must be > 0, max_new_tokens >= 1 and beta >= 0")
+        if self.max_new_tokens >= self.max_len:
+            raise ConfigError(f"max_new_tokens ({self.max_new_tokens}) must be < max_len ({self.max_len})")
+
+
+@dataclass
+class GRPOConfig(RLConfig):
+    """GRPO: G samples per prompt, advantages relative to the group, clipped ratio, optional KL (k3)."""
+
+    num_generations: int = 8
+    """Samples per prompt (the group G)."""
+    loss: Literal["grpo", "dr_grpo", "dapo"] = "grpo"
+    """Variant: grpo (std-normalised, per-sequence mean), dr_grpo (no std, constant normaliser), dapo (token mean, clip-higher, drops groups whose rewards all agree)."""
+    epsilon: float = 0.2
+    """Clip range of the ratio π/π_old (lower side, and upper unless epsilon_high)."""
+    epsilon_high: Optional[float] = None
+    """Upper clip range (clip-higher; dapo defaults to 0.28)."""
+    iterations: int = 1
+    """Updates per rollout (μ); above 1 the old log-probs are recomputed and the ratio clipping bites."""
+    lr: float = 1e-6
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.num_generations < 2 or self.iterations < 1:
+            raise ConfigError("num_generations must be >= 2 (advantages are relative to the group) and iterations >= 1")
+
+
+@dataclass
+class PPOConfig(RLConfig):
+    """PPO: policy + value head, GAE, clipped surrogate and value losses, KL penalty in the reward."""
+
+    ppo_epochs: int = 4
+    """Passes over each rollout batch."""
+    minibatches: int = 1
+    """Optimizer steps per pass (the rollout holds minibatches × grad_accum × batch_size prompts per process)."""
+    gamma: float = 1.0
+    """Discount of GAE."""
+    lam: float = 0.95
+    """λ of GAE."""
+    cliprange: float = 0.2
+    """Clip range of the policy ratio."""
+    cliprange_value: float = 0.2
+    """Clip range of the value update around the rollout's values."""
+    vf_coef: float = 0.1
+    """Weight of the value loss."""
+    beta: float = 0.05
+    """KL coefficient: per-token penalty −β·KL in the reward (the initial value when kl_target is set)."""
+    kl_target: Optional[float] = None
+    """Adaptive KL controller (Ziegler et al. 2019): steer β so the sequence KL stays near this; None keeps β fixed."""
+    kl_horizon: int = 10000
+    """Samples over which the adaptive controller corrects β."""
+    kl_estimator: Literal["k1", "k2", "k3"] = "k1"
+    """Per-token KL estimator in the reward penalty."""
+    reward_norm: bool = True
+    """Normalise scores by running mean and std (over all rollouts so far)."""
+    missing_eos_penalty: Optional[float] = None
+    """Subtract this from the score of a completion that never stopped (hit max_new_tokens)."""
+    lr: float = 3e-6
+
+
+@dataclass
 class PretrainConfig(LoopConfig):
     """Train a small base model from scratch on a text corpus (tokenizer trained here too)."""
 

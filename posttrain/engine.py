@@ -40,6 +40,7 @@ class Completion:
     text: str = ""  # decoded, without the stop token / stop string (needs a tokenizer)
     finish_reason: str = "length"  # 'stop' | 'length'
     logprobs: list[float] | None = None  # one per id in `ids`, when asked for
+    entropy: float | None = None  # mean entropy (nats) of the tempered distributions it was drawn from, when asked for
 
 
 @dataclass
@@ -173,11 +174,14 @@ def default_stop_ids(model, tokenizer=None) -> list[int]:
 
 def decode_steps(model, prompts: Sequence[Sequence[int]], max_new_tokens: int = 128, temperature: float = 0.0,
                  top_k: int = 0, top_p: float = 1.0, stop_ids: Sequence[int] = (), seed: int | None = None,
-                 pad_id: int = 0, dtype: str = "auto", stop_fn=None, with_logprobs: bool = True) -> Iterator[Step]:
+                 pad_id: int = 0, dtype: str = "auto", stop_fn=None, with_logprobs: bool = True,
+                 n: int = 1) -> Iterator[Step]:
     """Yield one `Step` per decoding step until every row has finished.
 
     `stop_fn(row, token) -> bool` is told every token (it records them; stop strings live there). Grad mode is
     switched off around each forward only, never across a `yield`, so callers may train between steps.
+    With `n > 1` each prompt gets n samples, rows `i*n .. i*n+n-1`: the prompt is prefilled once and
+    its KV cache copied n times (a GRPO group shares its prompt's work).
     """
     if any(len(p) == 0 for p in prompts):
         raise ValueError("every prompt needs at least one token (a BOS will do)")
@@ -193,13 +197,16 @@ def decode_steps(model, prompts: Sequence[Sequence[int]], max_new_tokens: int = 
 
     ids, mask, positions = _left_pad(prompts, pad_id, device)
     cache = DynamicCache(config=model.config)
-    rows = list(range(len(prompts)))  # original index of each row still in the batch
+    rows = list(range(len(prompts) * n))  # original index of each row still in the batch
     inputs, next_pos = ids, positions
     for step in range(max_new_tokens):
         with precision(model, dtype):
             out = model(input_ids=inputs, attention_mask=mask, position_ids=next_pos, past_key_values=cache,
                         use_cache=True, logits_to_keep=1)
             logits = out.logits[:, -1].float()
+            if step == 0 and n > 1:  # after the shared prefill: one row per sample
+                cache.batch_repeat_interleave(n)
+                logits, mask, next_pos = (t.repeat_interleave(n, 0) for t in (logits, mask, next_pos))
             tokens, logps = sample(logits, temperature, top_k, top_p, generator, with_logprobs)
         token_list = tokens.tolist()
         logp_list = logps.tolist() if logps is not None else []
@@ -255,26 +262,33 @@ def _finish(tokenizer, ids: list[int], stop_set: set[int], stop_strings: Sequenc
 def generate(model, prompts: list[list[int]], max_new_tokens: int = 128, temperature: float = 0.0, top_k: int = 0,
              top_p: float = 1.0, stop_ids: Sequence[int] | None = None, stop_strings: Sequence[str] = (),
              tokenizer=None, seed: int | None = None, pad_id: int = 0, dtype: str = "auto",
-             return_logprobs: bool = False) -> list[Completion]:
+             return_logprobs: bool = False, n: int = 1, return_entropy: bool = False) -> list[Completion]:
     """Complete each prompt (a list of token ids). `stop_ids=None` takes the tokenizer's EOS and
     end-of-turn tokens (or the model's generation-config EOS); pass `()` for none. Stop strings
-    need `tokenizer`."""
+    need `tokenizer`. With `n > 1`: n samples per prompt sharing its prefill, prompt i's at
+    `[i*n, (i+1)*n)`."""
     if stop_strings and tokenizer is None:
         raise ValueError("stop_strings need a tokenizer to decode with")
     if stop_ids is None:
         stop_ids = default_stop_ids(model, tokenizer)
     stop_set = set(stop_ids)
-    stops = _StopStrings(tokenizer, stop_strings, len(prompts))
-    logprobs: list[list[float]] = [[] for _ in prompts]
+    stops = _StopStrings(tokenizer, stop_strings, len(prompts) * n)
+    logprobs: list[list[float]] = [[] for _ in range(len(prompts) * n)]
+    entropy = [0.0] * (len(prompts) * n)
     with precision(model, dtype):  # one autocast for the whole call: weights are cast once
         for step in decode_steps(model, prompts, max_new_tokens, temperature, top_k, top_p, stop_ids, seed, pad_id,
-                                 dtype, stop_fn=stops, with_logprobs=return_logprobs):
+                                 dtype, stop_fn=stops, with_logprobs=return_logprobs, n=n):
             for r, lp in zip(step.rows, step.logprobs):
                 logprobs[r].append(lp)
+            if return_entropy:
+                lp_all = (step.logits / (temperature if temperature > 0 else 1.0)).log_softmax(-1)
+                for r, h in zip(step.rows, (-(lp_all.exp() * lp_all).sum(-1)).tolist()):
+                    entropy[r] += h
     out = []
     for r, ids in enumerate(stops.ids):
         text, reason = _finish(tokenizer, ids, stop_set, stop_strings, "length")
-        out.append(Completion(ids, text, reason, logprobs[r] if return_logprobs else None))
+        out.append(Completion(ids, text, reason, logprobs[r] if return_logprobs else None,
+                              entropy[r] / max(len(ids), 1) if return_entropy else None))
     return out
 
 

@@ -120,7 +120,7 @@ class _LinearLogps(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, hidden, weight, targets, softcap, chunk, grads):
+    def forward(ctx, hidden, weight, targets, softcap, chunk, grads, temperature=1.0):
         dt = compute_dtype(hidden)
         w = _cast_weight(weight, dt)
         need_h, need_w = grads and ctx.needs_input_grad[0], grads and ctx.needs_input_grad[1]
@@ -135,17 +135,22 @@ class _LinearLogps(torch.autograd.Function):
             if softcap:
                 t = torch.tanh(logits / softcap)
                 logits = torch.mul(t, softcap, out=logits)
+            if temperature != 1.0:
+                logits.div_(temperature)
             lse = torch.logsumexp(logits, dim=-1)
             out[i:i + chunk] = logits.gather(1, y[:, None]).squeeze(1) - lse
             if lses is not None:
                 lses[i:i + chunk] = lse
-            if early:  # d logp / d logits = onehot − softmax
+            if early:  # d logp / d logits = (onehot − softmax) / temperature
                 g = logits.sub_(lse[:, None]).exp_().neg_()
                 g.scatter_add_(1, y[:, None], torch.ones_like(lse[:, None]))
                 if softcap:
                     g.mul_(1 - t * t)
+                if temperature != 1.0:
+                    g.div_(temperature)
                 unit_h[i:i + chunk] = (g.to(dt) @ w).to(hidden.dtype)
         ctx.softcap, ctx.chunk, ctx.weight_dtype, ctx.compute_dtype = softcap, chunk, weight.dtype, dt
+        ctx.temperature = temperature
         ctx.need = (need_h, need_w)
         ctx.save_for_backward(unit_h, hidden if need_w else None, weight if need_w else None, targets, lses)
         return out
@@ -155,7 +160,7 @@ class _LinearLogps(torch.autograd.Function):
         unit_h, hidden, weight, targets, lses = ctx.saved_tensors
         need_h, need_w = ctx.need
         if unit_h is not None:
-            return unit_h * grad_out[:, None].to(unit_h.dtype), None, None, None, None, None
+            return unit_h * grad_out[:, None].to(unit_h.dtype), None, None, None, None, None, None
         dt = ctx.compute_dtype  # backward runs outside autocast: use the forward's precision
         w = weight.to(dt)
         grad_h = torch.zeros_like(hidden) if need_h else None
@@ -167,23 +172,26 @@ class _LinearLogps(torch.autograd.Function):
             if ctx.softcap:
                 t = torch.tanh(logits / ctx.softcap)
                 logits = torch.mul(t, ctx.softcap, out=logits)
+            if ctx.temperature != 1.0:
+                logits.div_(ctx.temperature)
             g = logits.sub_(lses[i:i + ctx.chunk, None]).exp_().neg_()
             g.scatter_add_(1, y[:, None], torch.ones_like(g[:, :1]))
-            g.mul_(grad_out[i:i + ctx.chunk, None].float())
+            g.mul_(grad_out[i:i + ctx.chunk, None].float() / ctx.temperature)
             if ctx.softcap:
                 g.mul_(1 - t * t)
             g = g.to(dt)
             if need_h:
                 grad_h[i:i + ctx.chunk] = (g @ w).to(hidden.dtype)
             grad_w += (g.T @ h).float()
-        return grad_h, grad_w.to(ctx.weight_dtype), None, None, None, None
+        return grad_h, grad_w.to(ctx.weight_dtype), None, None, None, None, None
 
 
 def linear_token_logps(hidden: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor,
-                       softcap: float | None = None, chunk: int | None = None) -> torch.Tensor:
-    """log softmax(cap(hidden · Wᵀ))[target] per row: hidden (N, H), weight (V, H), targets (N,) → (N,) fp32.
+                       softcap: float | None = None, chunk: int | None = None, temperature: float = 1.0) -> torch.Tensor:
+    """log softmax(cap(hidden · Wᵀ) / temperature)[target] per row: hidden (N, H), weight (V, H),
+    targets (N,) → (N,) fp32. The temperature divides the (soft-capped) logits as the sampler does.
 
     Equals `F.log_softmax(hidden @ weight.T, -1).gather(-1, targets)` (tested, with gradients) without
     the (N, V) logits."""
     chunk = chunk or _chunk_rows(weight.shape[0])
-    return _LinearLogps.apply(hidden, weight, targets, softcap, chunk, torch.is_grad_enabled())
+    return _LinearLogps.apply(hidden, weight, targets, softcap, chunk, torch.is_grad_enabled(), temperature)

@@ -886,6 +886,7 @@ class Ex:
 
     def __init__(self, family, turns, keys, system=None):
         self.family, self.turns, self.keys, self.system = family, list(turns), set(keys), system
+        self.answers = None  # short answers, when the family has them (prompts_train.jsonl)
 
     def messages(self):
         m = [{"role": "system", "content": self.system}] if self.system else []
@@ -1402,41 +1403,56 @@ def textop_items(words_pool, sentences, rng, n):
     return out
 
 
+def geo_answers(c, attr):
+    if attr == "continent":
+        return [c.continent]
+    if attr == "currency":
+        return [c.currency, *c.cur_alts]
+    return [c.language, *c.lang_alts]
+
+
+def unit_answers(item):
+    _, _, factor, v, direction = item
+    r = v * factor if direction == "fwd" else v // factor
+    return [str(r)] + ([f"{r:,}"] if r >= 1000 else [])
+
+
 def gen_split(P, split, rng, counts):
     """Generate single-turn examples for `split` ("train" or "heldout")."""
     exs = []
 
-    def add(fam, q, a, keys):
+    def add(fam, q, a, keys, answers=None):
         exs.append(Ex(fam, [(q, a)], keys))
+        exs[-1].answers = answers  # short reference answers, for prompts_train.jsonl (no RNG use)
 
     # capitals: train uses each country twice with different phrasings
     reps = 2 if split == "train" else 1
     for c in P["capitals"][split]:
         for k in rng.sample(range(len(CAPITAL_Q)), reps):
-            add("capitals", *qa_capital(c, k, rng))
+            add("capitals", *qa_capital(c, k, rng), [c.capital, *c.cap_alts])
     for c, attr in P["geography"][split]:
-        add("geography", *qa_geo(c, attr, rng.randrange(7), rng))
+        add("geography", *qa_geo(c, attr, rng.randrange(7), rng), geo_answers(c, attr))
     for f in P["science"][split]:
         for k in rng.sample(range(2), reps):
-            add("science", *qa_science(f, k, rng))
+            add("science", *qa_science(f, k, rng), list(f[3]))
     for it in P["arithmetic"][split]:
-        add("arithmetic", *qa_arith(it, rng.randrange(8), rng))
+        add("arithmetic", *qa_arith(it, rng.randrange(8), rng), [str(arith_result(*it))])
     for it in P["units"][split]:
-        add("units", *qa_units(it, rng.randrange(len(UNIT_Q_FWD)), rng))
+        add("units", *qa_units(it, rng.randrange(len(UNIT_Q_FWD)), rng), unit_answers(it))
     for it in P["definitions"][split]:
         ks = rng.sample(range(len(DEF_Q[it[1]])), 2 if split == "train" and rng.random() < 0.3 else 1)
         for k in ks:
             add("definitions", *qa_def(it, k, rng))
     for it in P["opposites"][split]:
-        add("opposites", *qa_opp(it, rng.randrange(len(OPP_Q)), rng))
+        add("opposites", *qa_opp(it, rng.randrange(len(OPP_Q)), rng), [it[1], *it[2]])
         if split == "train" and rng.random() < 0.35:  # the reverse direction too
             w, o, alts, s = it
-            add("opposites", *qa_opp((o, w, [], s), rng.randrange(len(OPP_Q)), rng))
+            add("opposites", *qa_opp((o, w, [], s), rng.randrange(len(OPP_Q)), rng), [w])
     for it in P["synonyms"][split]:
         add("synonyms", *qa_syn(it, rng.randrange(len(SYN_Q)), rng))
     for it in P["translation"][split]:
         for k in rng.sample(range(len(TR_Q)), reps):
-            add("translation", *qa_tr(it, k, rng))
+            add("translation", *qa_tr(it, k, rng), [it[2], *it[3]])
     # yes/no
     for q, a, s in YESNO_HAND:
         if s == split:
@@ -1893,6 +1909,18 @@ def check(train, heldout, bench, smoke, log):
     log(f"  longest conversation: {longest} characters of content")
 
 
+def train_prompts(train):
+    """Training-side questions with short reference answers (checkable prompts for sampling-based
+    stages: best-of-n, on-policy DPO pairs, RL). Same items as sft_train, so disjoint from the bench."""
+    rows = []
+    for e in train:
+        if e.answers and len(e.turns) == 1 and not e.system:
+            q, a = e.turns[0]
+            assert any(x.lower() in a.lower() for x in e.answers), (q, a, e.answers)
+            rows.append({"instruction": q, "answers": e.answers, "family": e.family})
+    return rows
+
+
 def dump_jsonl(path, rows):
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for r in rows:
@@ -1943,6 +1971,7 @@ def main(argv=None):
     dump_jsonl(os.path.join(args.out, "sft_train.jsonl"), [{"messages": e.messages(), "family": e.family} for e in train])
     dump_jsonl(os.path.join(args.out, "sft_heldout.jsonl"), [{"messages": e.messages(), "family": e.family} for e in heldout])
     dump_jsonl(os.path.join(args.out, "bench_heldout.jsonl"), [b for b, _ in bench])
+    dump_jsonl(os.path.join(args.out, "prompts_train.jsonl"), train_prompts(train))
     dump_jsonl(os.path.join(args.out, "bench_smoke.jsonl"),
                [{"instruction": q, "answers": a, "family": f} for q, a, f, _ in SMOKE])
 

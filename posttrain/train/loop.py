@@ -88,8 +88,16 @@ def _all_sum(x: float, world: int, device) -> float:
     return float(t.item())
 
 
-def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=None, stop_after: int | None = None) -> dict:
-    """Run the loop; returns a summary. `stop_after` simulates a kill after that step (tests)."""
+def _extra(tokens: int, source) -> dict:
+    return {"tokens": tokens, **({"source": source.state_dict()} if source is not None else {})}
+
+
+def train(cfg, model, rows: list | None, collate_fn, step_fn, eval_fn=None, on_save=None, stop_after: int | None = None,
+          source=None) -> dict:
+    """Run the loop; returns a summary. `stop_after` simulates a kill after that step (tests).
+
+    `source` replaces rows + collate_fn for data made during training (RL rollouts): it has
+    `total_steps()`, `micro_batch(i)` and `state_dict()`/`load_state_dict()`, saved in checkpoints."""
     rank, local_rank, world = dist_env()
     device = pick_device(cfg.device)
     if device.type == "cuda" and world > 1:
@@ -107,11 +115,14 @@ def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=Non
     optimizer = make_optimizer(model, cfg.lr, cfg.weight_decay, device)
 
     B, A = cfg.batch_size, cfg.grad_accum
-    per_epoch = len(rows) // B
-    steps_per_epoch = per_epoch // (A * world)
-    if steps_per_epoch == 0:
-        raise ValueError(f"{len(rows)} rows are too few for one step of batch_size={B} × grad_accum={A} × {world} processes")
-    total = cfg.max_steps or max(1, math.ceil(cfg.epochs * steps_per_epoch))
+    if source is None:
+        per_epoch = len(rows) // B
+        steps_per_epoch = per_epoch // (A * world)
+        if steps_per_epoch == 0:
+            raise ValueError(f"{len(rows)} rows are too few for one step of batch_size={B} × grad_accum={A} × {world} processes")
+        total = cfg.max_steps or max(1, math.ceil(cfg.epochs * steps_per_epoch))
+    else:
+        total = source.total_steps()
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(cfg.warmup_steps, total, cfg.schedule))
 
     start, tokens_seen = 0, 0
@@ -119,6 +130,8 @@ def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=Non
     if found:
         state = checkpoint.load(found, model, optimizer, scheduler)
         start, tokens_seen = state["step"], state.get("tokens", 0)
+        if source is not None:
+            source.load_state_dict(state.get("source", {}))
         if rank == 0:
             print(f"[posttrain] resumed from {found} at step {start}/{total}", file=sys.stderr)
     elif cfg.resume and rank == 0:
@@ -127,6 +140,8 @@ def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=Non
     perms: dict[int, list[int]] = {}
 
     def micro_batch(i: int) -> dict:
+        if source is not None:
+            return source.micro_batch(i)
         epoch, k = divmod(i, per_epoch)
         if epoch not in perms:
             g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + epoch)
@@ -190,7 +205,7 @@ def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=Non
                 bar.set_postfix(loss=f"{last['loss']:.3f}", lr=f"{lr:.2e}", tok_s=f"{last['tokens_per_s']:.0f}")
                 bar.update(1)
         if cfg.save_every and (step + 1) % cfg.save_every == 0 and step + 1 < total and rank == 0:
-            checkpoint.save(out, model, optimizer, scheduler, step + 1, {"tokens": tokens_seen})
+            checkpoint.save(out, model, optimizer, scheduler, step + 1, _extra(tokens_seen, source))
         if stop_after is not None and step + 1 >= stop_after:
             if bar is not None:
                 bar.close()
@@ -205,7 +220,7 @@ def train(cfg, model, rows: list, collate_fn, step_fn, eval_fn=None, on_save=Non
     elapsed = time.perf_counter() - t_run
     if rank == 0:
         if cfg.save_every:  # the finished run stays extendable; otherwise the saved model is the output
-            checkpoint.save(out, model, optimizer, scheduler, total, {"tokens": tokens_seen})
+            checkpoint.save(out, model, optimizer, scheduler, total, _extra(tokens_seen, source))
         if on_save is not None:
             on_save(model)
     if world > 1:

@@ -1,0 +1,171 @@
+"""Tasks for online RL: each owns its prompts, its reward and its evaluation.
+
+The number RL maximises and the number evaluation reports are the same function, so they
+cannot drift apart (nanochat's rule). Built in:
+
+- `arithmetic`: "What is 37 plus 45?", sums and differences of numbers up to 99 and products up to
+  12 × 12. Reward 1 when the last number in the reply is the result (a reply cannot win by listing
+  several numbers), else 0. 100 problems are held out; problems of the bundled benchmark are in
+  neither split.
+- `format`: the bundled short-answer questions (data/prompts_train.jsonl); reward 1 when the
+  reply's first sentence is the answer alone (the benchmark's `exact` check), else 0.
+- `length`: the same questions; reward −|words − 8| / 8, highest for eight-word replies.
+- a prompt file (`prompt` or `instruction`, optional `answers`) with a reward spec from
+  `posttrain.rewards` (`contains`, `exact`, module:function, a reward-model folder); held-out
+  prompts come from a second file.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from posttrain.eval.benchmark import exact
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+def bundled(name: str) -> Path:
+    """A file of the repository's data/ folder (found from the package or the working directory)."""
+    for path in (DATA / name, Path.cwd() / "data" / name):
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"bundled data file {name} not found (run from the repository)")
+
+
+@dataclass
+class Task:
+    """Prompt rows are {"prompt": [messages], "answers": [str] or None}; `reward` is
+    `(prompts, completions, answers=...) -> list[float]`; a reply is correct when its reward ≥ `solved`."""
+
+    name: str
+    train: list[dict]
+    heldout: list[dict]
+    reward: Callable[..., list[float]]
+    solved: float = 1.0
+
+    def score(self, rows: list[dict], completions: list[str]) -> list[float]:
+        kw = {"answers": [r["answers"] for r in rows]} if any(r.get("answers") for r in rows) else {}
+        return [float(x) for x in self.reward([r["prompt"] for r in rows], completions, **kw)]
+
+    def evaluate(self, model, tokenizer, template=None, limit: int | None = None, max_new_tokens: int = 32,
+                 temperature: float = 0.0, seed: int = 0) -> dict:
+        """Replies to the held-out prompts (greedy unless a temperature is given): mean reward and the share solved."""
+        from posttrain.engine import chat_generate
+
+        rows = self.heldout[:limit] if limit else self.heldout
+        replies = chat_generate(model, tokenizer, [r["prompt"] for r in rows], template=template,
+                                max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
+        scores = self.score(rows, replies)
+        return {"reward": sum(scores) / len(scores), "accuracy": sum(s >= self.solved for s in scores) / len(scores),
+                "words": sum(len(r.split()) for r in replies) / len(replies), "n": len(rows)}
+
+
+# ----------------------------------------------------------------------------- arithmetic
+
+_PHRASES = {"add": ["What is {a} plus {b}?", "Add {a} and {b}.", "Calculate {a} + {b}.", "What is the sum of {a} and {b}?"],
+            "sub": ["What is {a} minus {b}?", "Subtract {b} from {a}.", "Calculate {a} - {b}.", "What is {a} take away {b}?"],
+            "mul": ["What is {a} times {b}?", "Multiply {a} by {b}.", "Calculate {a} × {b}.", "What is {a} multiplied by {b}?"]}
+_RESULT = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b}
+
+
+def last_number(text: str) -> str | None:
+    found = _NUMBER.findall(text)
+    return found[-1].replace(",", "") if found else None
+
+
+def last_number_reward(prompts, completions, answers=None, **_):
+    if answers is None:
+        raise ValueError("the last-number reward needs rows with an 'answers' list")
+    return [float(last_number(c) in a) for c, a in zip(completions, answers)]
+
+
+def _bench_operands() -> set[tuple[int, int]]:
+    try:
+        rows = [json.loads(l) for l in bundled("bench_heldout.jsonl").read_text().splitlines() if l.strip()]
+    except FileNotFoundError:
+        return set()
+    pairs = set()
+    for r in rows:
+        nums = [int(x) for x in re.findall(r"\d+", r["instruction"])]
+        if r.get("family") == "arithmetic" and len(nums) == 2:
+            pairs.add(tuple(sorted(nums)))
+    return pairs
+
+
+def arithmetic(n_heldout: int = 100, seed: int = 0) -> Task:
+    problems = [("add", a, b) for a in range(1, 100) for b in range(1, 100) if a <= b]
+    problems += [("sub", a, b) for a in range(2, 100) for b in range(1, a)]
+    problems += [("mul", a, b) for a in range(2, 13) for b in range(2, 13) if a <= b]
+    bench = _bench_operands()
+    problems = [p for p in problems if tuple(sorted(p[1:])) not in bench]
+    rng = random.Random(seed)
+    rng.shuffle(problems)
+    rows = []
+    for op, a, b in problems:
+        if op != "sub" and rng.random() < 0.5:
+            a, b = b, a
+        q = rng.choice(_PHRASES[op]).format(a=a, b=b)
+        rows.append({"prompt": [{"role": "user", "content": q}], "answers": [str(_RESULT[op](a, b))]})
+    return Task("arithmetic", rows[n_heldout:], rows[:n_heldout], last_number_reward)
+
+
+# ----------------------------------------------------------------------------- bundled questions
+
+def _bundled_questions(n_heldout: int) -> tuple[list[dict], list[dict]]:
+    rows = [json.loads(l) for l in bundled("prompts_train.jsonl").read_text().splitlines() if l.strip()]
+    rows = [{"prompt": [{"role": "user", "content": r["instruction"]}], "answers": r["answers"]} for r in rows]
+    return rows[n_heldout:], rows[:n_heldout]
+
+
+def exact_reward(prompts, completions, answers=None, **_):
+    return [float(exact(c, a)) for c, a in zip(completions, answers)]
+
+
+def length_reward(prompts, completions, target: int = 8, **_):
+    return [-abs(len(c.split()) - target) / target for c in completions]
+
+
+def answer_format(n_heldout: int = 100) -> Task:
+    train, heldout = _bundled_questions(n_heldout)
+    return Task("format", train, heldout, exact_reward)
+
+
+def length(n_heldout: int = 100) -> Task:
+    train, heldout = _bundled_questions(n_heldout)
+    return Task("length", train, heldout, length_reward, solved=0.0)
+
+
+BUILTIN: dict[str, Callable[[], Task]] = {"arithmetic": arithmetic, "format": answer_format, "length": length}
+
+
+def from_files(data: str, eval_data: str | None, reward: str, template: str | None = None) -> Task:
+    from posttrain.best_of_n import _prompt_row
+    from posttrain.data.formats import load_rows
+    from posttrain.rewards import load_reward
+
+    def rows(path):
+        return [{"prompt": p, "answers": a} for p, a in load_rows(path, _prompt_row, what="prompts")]
+
+    train = rows(data)
+    return Task(Path(data).stem, train, rows(eval_data) if eval_data else [], load_reward(reward, template))
+
+
+def load_task(task: str, reward: str | None = None, eval_data: str | None = None, template: str | None = None) -> Task:
+    """A built-in task by name (its reward unless `reward` overrides it), or a prompt file with a reward."""
+    if task in BUILTIN:
+        t = BUILTIN[task]()
+        if reward:
+            from posttrain.rewards import load_reward
+            t.reward = load_reward(reward, template)
+        return t
+    if not Path(task).exists():
+        raise ValueError(f"task {task!r}: expected a built-in ({', '.join(BUILTIN)}) or a prompt file")
+    if not reward:
+        raise ValueError(f"task {task}: a prompt file needs reward=... (contains, exact, module:function or a reward-model folder)")
+    return from_files(task, eval_data, reward, template)
