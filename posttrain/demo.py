@@ -3,7 +3,9 @@
 1. ask the BASE model the seed questions as plain text: it continues instead of answering;
 2. fine-tune it on the bundled instruction data (SFT, assistant-only loss);
 3. ask again through the chat template: it answers and stops;
-4. print the before/after table: held-out benchmark accuracy, in-domain and out-of-domain
+4. preference optimisation (DPO with RPO's NLL term) on the tuned model's own arithmetic mistakes
+   against their corrections, measured on held-out problems;
+5. print the before/after table: held-out benchmark accuracy, in-domain and out-of-domain
    perplexity, and draw the loss curve.
 
 The default is Gemma-3-270M base (from the GGUF packages, cached once as a HF folder); `--tiny`
@@ -26,10 +28,10 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 # halfway, the step is ~30% faster, and less of the base model's general text ability is lost.
 GEMMA = dict(template="gemma", max_len=128, batch_size=8, grad_accum=1, lr=1e-4, max_steps=60, warmup_steps=5,
              freeze_embeddings=True, freeze_layers=9, n_train=None, bench_items=100, new_tokens=32,
-             dpo=dict(n_pairs=240, batch_size=4, max_steps=12, lr=5e-6, beta=0.1, warmup_steps=2))
+             dpo=dict(batch_size=4, max_steps=30, lr=1e-5, beta=0.1, warmup_steps=2, new_tokens=24))
 TINY = dict(template="plain", max_len=128, batch_size=16, grad_accum=1, lr=2e-3, max_steps=100, warmup_steps=10,
             freeze_embeddings=False, freeze_layers=0, n_train=None, bench_items=100, new_tokens=32,
-            dpo=dict(n_pairs=480, batch_size=8, max_steps=30, lr=2e-4, beta=0.1, warmup_steps=3))
+            dpo=dict(batch_size=8, max_steps=30, lr=2e-4, beta=0.1, warmup_steps=3, new_tokens=24))
 
 
 def _say(msg: str = "") -> None:
@@ -155,11 +157,13 @@ def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 
     _say("\nstep 3/4: the TUNED model gets the same questions through its chat template")
     show_answers("tuned model (chat)", questions, ask_chat(str(sft_dir), questions, recipe["new_tokens"]))
 
-    _say("\nstep 4/4: preference optimisation (DPO) of the tuned model on right-vs-wrong/rambling/continuing answers")
-    dpo_dir, dpo_summary = run_dpo_step(recipe, str(sft_dir), out)
+    _say("\nstep 4/4: preference optimisation (DPO + RPO's NLL term) on the tuned model's own arithmetic mistakes")
+    dpo_dir, dpo_summary, arith = run_dpo_step(recipe, str(sft_dir), out)
     ev = [json.loads(l) for l in (dpo_dir / "metrics.jsonl").read_text().splitlines() if "eval_accuracy" in l]
-    _say(f"DPO: {dpo_summary['steps']} steps; held-out preference pairs: reward accuracy "
-         f"{100 * ev[-1]['eval_accuracy']:.1f}%, margin {ev[-1]['eval_margin']:.2f}")
+    arith_line = (f"held-out arithmetic ({arith['n']} problems never trained on, greedy, last number = result): "
+                  f"SFT {100 * arith['sft']:.0f}% → DPO {100 * arith['dpo']:.0f}%")
+    _say(f"DPO: {dpo_summary['steps']} steps on {arith['pairs']} pairs; held-out pairs: reward accuracy "
+         f"{100 * ev[-1]['eval_accuracy']:.1f}%, margin {ev[-1]['eval_margin']:.2f}\n{arith_line}")
 
     rows = compare([base, str(sft_dir), str(dpo_dir)], benchmark=_data("bench_heldout.jsonl"),
                    ppl_in=_data("sft_heldout.jsonl"), ppl_ood=_data("ood.txt"), template=recipe["template"],
@@ -174,26 +178,59 @@ def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 
     elapsed = time.perf_counter() - t0
     report = out / "report.md"
     report.write_text(f"# posttrain demo ({'tiny' if tiny else 'Gemma-3-270M'})\n\n{table}\n\n{duel}\n\n"
-                      f"DPO held-out preference pairs: reward accuracy {100 * ev[-1]['eval_accuracy']:.1f}%, "
-                      f"margin {ev[-1]['eval_margin']:.2f}\n\nLoss curve: {png}\n\nTotal time: {elapsed / 60:.1f} min\n")
+                      f"DPO: {arith_line}; held-out preference pairs: reward accuracy "
+                      f"{100 * ev[-1]['eval_accuracy']:.1f}%, margin {ev[-1]['eval_margin']:.2f}\n\n"
+                      f"Loss curve: {png}\n\nTotal time: {elapsed / 60:.1f} min\n")
+    _say(arith_line)
     _say(f"\nreport: {report}" + (f" | loss curve: {png}" if png else "") + f" | total {elapsed / 60:.1f} min")
     return {"rows": rows, "elapsed_s": elapsed, "summary": summary, "dpo": dpo_summary, "win_rate": wr,
-            "dpo_eval": ev[-1]}
+            "dpo_eval": ev[-1], "arithmetic": arith}
 
 
-def run_dpo_step(recipe: dict, sft_dir: str, out: Path) -> tuple[Path, dict]:
-    """DPO from the SFT model on the bundled pairs, the same blocks frozen as in SFT."""
+def correction_pairs(model_dir: str, rows: list[dict], template: str, new_tokens: int) -> tuple[list[dict], float]:
+    """On-policy pairs: the model's greedy reply to each problem it gets wrong (rejected) against the
+    same reply with its result corrected (chosen); and the model's accuracy on the rows."""
+    from posttrain.engine import chat_generate
+    from posttrain.eval.compare import load_for_eval
+    from posttrain.tasks import correct_last_number, last_number
+
+    model, tok = load_for_eval(model_dir)
+    replies = chat_generate(model, tok, [r["prompt"] for r in rows], template=template, max_new_tokens=new_tokens)
+    pairs, right = [], 0
+    for r, reply in zip(rows, replies):
+        if last_number(reply) in r["answers"]:
+            right += 1
+        elif (fixed := correct_last_number(reply, r["answers"][0])) is not None:
+            pairs.append({"prompt": r["prompt"], "chosen": fixed, "rejected": reply})
+    return pairs, right / len(rows)
+
+
+def run_dpo_step(recipe: dict, sft_dir: str, out: Path) -> tuple[Path, dict, dict]:
+    """DPO (loss=rpo) from the SFT model on its own mistakes on the arithmetic task's training problems;
+    held-out problems measure it. The same blocks are frozen as in SFT."""
     from posttrain.config import DPOConfig
+    from posttrain.eval.compare import load_for_eval
+    from posttrain.tasks import arithmetic
     from posttrain.train.preference import run_preference
 
     d = recipe["dpo"]
+    task = arithmetic()
+    files = {}
+    for split, rows in (("train", task.train), ("heldout", task.heldout)):
+        pairs, acc = correction_pairs(sft_dir, rows, recipe["template"], d["new_tokens"])
+        files[split] = out / f"arith_pairs_{split}.jsonl"
+        files[split].write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs), encoding="utf-8")
+        files[f"{split}_pairs"], files[f"{split}_acc"] = len(pairs), acc
     dpo_dir = out / "dpo"
-    cfg = DPOConfig(model=sft_dir, data=subset(_data("pref_train.jsonl"), d["n_pairs"], out),
-                    eval_data=_data("pref_heldout.jsonl"), output_dir=str(dpo_dir), template=recipe["template"],
-                    max_len=recipe["max_len"], batch_size=d["batch_size"], max_steps=d["max_steps"], lr=d["lr"],
-                    beta=d["beta"], warmup_steps=d["warmup_steps"], freeze_embeddings=recipe["freeze_embeddings"],
-                    freeze_layers=recipe["freeze_layers"])
-    return dpo_dir, run_preference(cfg, "dpo")
+    cfg = DPOConfig(model=sft_dir, data=str(files["train"]), eval_data=str(files["heldout"]), output_dir=str(dpo_dir),
+                    template=recipe["template"], max_len=recipe["max_len"], batch_size=d["batch_size"],
+                    max_steps=d["max_steps"], lr=d["lr"], beta=d["beta"], loss="rpo", warmup_steps=d["warmup_steps"],
+                    freeze_embeddings=recipe["freeze_embeddings"], freeze_layers=recipe["freeze_layers"])
+    summary = run_preference(cfg, "dpo")
+    model, tok = load_for_eval(str(dpo_dir))
+    after = task.evaluate(model, tok, recipe["template"], max_new_tokens=d["new_tokens"])
+    return dpo_dir, summary, {"sft": files["heldout_acc"], "dpo": after["accuracy"], "n": len(task.heldout),
+                              "pairs": files["train_pairs"]}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,8 +3,8 @@
 The number RL maximises and the number evaluation reports are the same function, so they
 cannot drift apart (nanochat's rule). Built in:
 
-- `arithmetic`: "What is 37 plus 45?", sums and differences of numbers up to 99 and products up to
-  12 × 12. Reward 1 when the last number in the reply is the result (a reply cannot win by listing
+- `arithmetic` (`arithmetic:N`): "What is 17 plus 5?", sums and differences of numbers up to 20
+  (up to N) and products up to 12 × 12. Reward 1 when the last number in the reply is the result (a reply cannot win by listing
   several numbers), else 0. 100 problems are held out; problems of the bundled benchmark are in
   neither split.
 - `format`: the bundled short-answer questions (data/prompts_train.jsonl); reward 1 when the
@@ -47,7 +47,7 @@ class Task:
     train: list[dict]
     heldout: list[dict]
     reward: Callable[..., list[float]]
-    solved: float = 1.0
+    solved: float | None = 1.0  # None: no "solved" threshold (e.g. a reward model's score)
 
     def score(self, rows: list[dict], completions: list[str]) -> list[float]:
         kw = {"answers": [r["answers"] for r in rows]} if any(r.get("answers") for r in rows) else {}
@@ -62,8 +62,11 @@ class Task:
         replies = chat_generate(model, tokenizer, [r["prompt"] for r in rows], template=template,
                                 max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
         scores = self.score(rows, replies)
-        return {"reward": sum(scores) / len(scores), "accuracy": sum(s >= self.solved for s in scores) / len(scores),
-                "words": sum(len(r.split()) for r in replies) / len(replies), "n": len(rows)}
+        out = {"reward": sum(scores) / len(scores), "words": sum(len(r.split()) for r in replies) / len(replies),
+               "n": len(rows)}
+        if self.solved is not None:
+            out["accuracy"] = sum(s >= self.solved for s in scores) / len(scores)
+        return out
 
 
 # ----------------------------------------------------------------------------- arithmetic
@@ -77,6 +80,16 @@ _RESULT = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a
 def last_number(text: str) -> str | None:
     found = _NUMBER.findall(text)
     return found[-1].replace(",", "") if found else None
+
+
+def correct_last_number(reply: str, answer: str) -> str | None:
+    """The reply with its last number replaced by `answer` (a minimal correction of a wrong result),
+    or None when it has no number."""
+    found = list(_NUMBER.finditer(reply))
+    if not found:
+        return None
+    m = found[-1]
+    return reply[:m.start()] + answer + reply[m.end():]
 
 
 def last_number_reward(prompts, completions, answers=None, **_):
@@ -98,9 +111,10 @@ def _bench_operands() -> set[tuple[int, int]]:
     return pairs
 
 
-def arithmetic(n_heldout: int = 100, seed: int = 0) -> Task:
-    problems = [("add", a, b) for a in range(1, 100) for b in range(1, 100) if a <= b]
-    problems += [("sub", a, b) for a in range(2, 100) for b in range(1, a)]
+def arithmetic(limit: int = 20, n_heldout: int = 100, seed: int = 0) -> Task:
+    """Sums and differences of numbers up to `limit`, products up to 12 × 12."""
+    problems = [("add", a, b) for a in range(1, limit + 1) for b in range(1, limit + 1) if a <= b]
+    problems += [("sub", a, b) for a in range(2, limit + 1) for b in range(1, a)]
     problems += [("mul", a, b) for a in range(2, 13) for b in range(2, 13) if a <= b]
     bench = _bench_operands()
     problems = [p for p in problems if tuple(sorted(p[1:])) not in bench]
@@ -153,16 +167,23 @@ def from_files(data: str, eval_data: str | None, reward: str, template: str | No
         return [{"prompt": p, "answers": a} for p, a in load_rows(path, _prompt_row, what="prompts")]
 
     train = rows(data)
-    return Task(Path(data).stem, train, rows(eval_data) if eval_data else [], load_reward(reward, template))
+    solved = 1.0 if reward in ("contains", "exact") else None
+    return Task(Path(data).stem, train, rows(eval_data) if eval_data else [], load_reward(reward, template), solved)
 
 
 def load_task(task: str, reward: str | None = None, eval_data: str | None = None, template: str | None = None) -> Task:
     """A built-in task by name (its reward unless `reward` overrides it), or a prompt file with a reward."""
-    if task in BUILTIN:
+    name, _, arg = task.partition(":")
+    if name == "arithmetic" and arg.isdigit():
+        t = arithmetic(int(arg))
+    elif task in BUILTIN:
         t = BUILTIN[task]()
+    else:
+        t = None
+    if t is not None:
         if reward:
             from posttrain.rewards import load_reward
-            t.reward = load_reward(reward, template)
+            t.reward, t.solved = load_reward(reward, template), None
         return t
     if not Path(task).exists():
         raise ValueError(f"task {task!r}: expected a built-in ({', '.join(BUILTIN)}) or a prompt file")

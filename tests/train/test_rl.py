@@ -73,7 +73,7 @@ def test_token_logps_temperature_gradient_matches_full_logits(tiny_dir):
 
 def test_arithmetic_task_reward_and_split():
     t = arithmetic()
-    assert len(t.heldout) == 100 and len(t.train) > 5000
+    assert len(t.heldout) == 100 and len(t.train) > 300 and len(load_task("arithmetic:99").train) > 9000
     held = {r["prompt"][0]["content"] for r in t.heldout}
     assert not held & {r["prompt"][0]["content"] for r in t.train}
     assert last_number_reward(None, ["12 + 30 = 42.", "42 or 43", "It is 42"], answers=[["42"]] * 3) == [1.0, 0.0, 1.0]
@@ -91,7 +91,7 @@ def _rl(stage, tiny_dir, files, out, *extra):
 
 
 def test_grpo_raises_heldout_reward_with_bounded_kl(tiny_dir, prompt_files, tmp_path, capsys):
-    m = _rl("grpo", tiny_dir, prompt_files, tmp_path / "g", "lr=3e-3", "max_steps=12", "num_generations=4",
+    m = _rl("grpo", tiny_dir, prompt_files, tmp_path / "g", "lr=3e-3", "max_steps=24", "num_generations=4",
             "batch_size=4", "beta=0.02")
     before = [l for l in capsys.readouterr().err.splitlines() if "before training" in l][0]
     eval_before = float(before.split("eval_reward ")[1].split(",")[0])
@@ -110,7 +110,7 @@ def test_dapo_drops_uninformative_groups_and_dr_grpo_runs(tiny_dir, prompt_files
 
 
 def test_ppo_raises_heldout_reward_with_bounded_kl(tiny_dir, prompt_files, tmp_path, capsys):
-    m = _rl("ppo", tiny_dir, prompt_files, tmp_path / "p", "lr=3e-3", "max_steps=24", "batch_size=8", "ppo_epochs=2",
+    m = _rl("ppo", tiny_dir, prompt_files, tmp_path / "p", "lr=3e-3", "max_steps=40", "batch_size=8", "ppo_epochs=2",
             "kl_target=1.0", "missing_eos_penalty=0.1")
     before = [l for l in capsys.readouterr().err.splitlines() if "before training" in l][0]
     eval_before = float(before.split("eval_reward ")[1].split(",")[0])
