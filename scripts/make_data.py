@@ -2047,6 +2047,7 @@ archive's SHA-256 and leaves `ood.txt` / `corpus.txt` untouched if it is absent.
 | `sft_heldout.jsonl` | held-out conversations, same families (in-domain perplexity) | {len(heldout)} |
 | `bench_heldout.jsonl` | short-answer benchmark, disjoint from `sft_train` | {len(bench)} |
 | `bench_smoke.jsonl` | the five seed smoke questions | {len(SMOKE)} |
+| `prompts_train.jsonl` | the single-turn `sft_train` questions of the short-answer families, as `instruction` + `answers` (prompts for best-of-n and the RL tasks `format`/`length`) | {len(train_prompts(train))} |
 | `pref_train.jsonl`, `pref_heldout.jsonl` | preference pairs built from the two SFT files by `scripts/make_pairs.py` | see below |
 | `ood.txt` | out-of-domain text for perplexity | Shakespeare, {ood_titles} (first ~{OOD_BYTES // 1000} KB) |
 | `corpus.txt` | tiny pretraining corpus for a from-scratch model | Shakespeare + generated encyclopedic prose |

@@ -151,3 +151,31 @@ def test_rl_resume_is_exact(stage, extra, tiny_dir, prompt_files, tmp_path):
     sa = json.loads((tmp_path / "full" / "checkpoint" / "state.json").read_text())
     sb = json.loads((tmp_path / "cut" / "checkpoint" / "state.json").read_text())
     assert sa.get("source") == sb.get("source")
+
+
+def test_grpo_lora_uses_the_adapter_disabled_reference(tiny_dir, prompt_files, tmp_path, capsys):
+    out = tmp_path / "lora"
+    m = _rl("grpo", tiny_dir, prompt_files, out, "lr=1e-2", "max_steps=4", "num_generations=4", "batch_size=2",
+            "lora_r=4", "beta=0.05", "freeze_layers=1")
+    err = capsys.readouterr().err
+    assert "reference: adapter" in err and "eval_kl 0.000" in err  # B = 0: the adapter starts as the identity
+    assert (out / "adapter_config.json").exists() and not (out / "model.safetensors").exists()
+    assert all("kl" in x for x in m if "loss" in x)
+
+
+def test_grpo_runs_under_two_processes(tiny_dir, prompt_files, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    train, held = prompt_files
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=0", "--rdzv_backend=c10d",
+           "--rdzv_endpoint=127.0.0.1:0", "-m", "posttrain.cli", "grpo", f"model={tiny_dir}", f"task={train}",
+           f"eval_data={held}", "reward=brevity", f"output_dir={tmp_path / 'ddp'}", "max_new_tokens=8", "max_len=64",
+           "dtype=fp32", "template=chatml", "progress=false", "eval_prompts=8", "batch_size=2", "num_generations=3",
+           "max_steps=2", "lr=1e-3"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    steps = [x for x in _metrics(tmp_path / "ddp") if "loss" in x]
+    assert len(steps) == 2 and all("reward" in x for x in steps)
