@@ -14,11 +14,9 @@ $P rm model="$SFT" data=data/pref_train.jsonl eval_data=data/pref_heldout.jsonl 
    batch_size=8 max_steps=40 lr=2e-5 $COMMON
 
 # 2. GRPO on the arithmetic task (reward = the task's own answer check); 100 held-out problems
-$P grpo model="$SFT" task=arithmetic output_dir="$OUT/grpo" num_generations=8 batch_size=4 max_new_tokens=24 \
-   lr=5e-6 max_steps=30 eval_every=10 eval_prompts=100 $COMMON
+$P grpo recipes/grpo_gemma.yaml model="$SFT" output_dir="$OUT/grpo" progress=false
 
 # 3. PPO against the reward model of step 1 (classic RLHF), adaptive KL; 100 held-out questions
-$P ppo model="$SFT" task=length reward="$OUT/rm" output_dir="$OUT/ppo" batch_size=8 ppo_epochs=2 max_new_tokens=24 \
-   lr=1e-5 max_steps=30 eval_every=10 eval_prompts=100 kl_target=3 missing_eos_penalty=1.0 $COMMON
+$P ppo recipes/ppo_gemma.yaml model="$SFT" reward="$OUT/rm" output_dir="$OUT/ppo" progress=false
 
 for s in rm grpo ppo; do echo "== $s"; grep eval_ "$OUT/$s/metrics.jsonl" | tail -1; done
