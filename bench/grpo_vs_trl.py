@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, cpu_name, load_avg, now_iso, run_child, versions  # noqa: E402
+from common import OUT, cpu_name, now_iso, run_child, versions  # noqa: E402
 
 PROMPTS, G, NEW_TOKENS, LR = 4, 8, 32, 1e-6
 

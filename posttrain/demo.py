@@ -21,8 +21,6 @@ from pathlib import Path
 
 from posttrain.config import PretrainConfig, SFTConfig
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-
 # Each path is a small recipe: what the base is, which template, how long to train.
 # Gemma: embeddings (tied to the output layer) and the first 9 of 18 blocks frozen: backward stops
 # halfway, the step is ~30% faster, and less of the base model's general text ability is lost.
@@ -39,12 +37,9 @@ def _say(msg: str = "") -> None:
 
 
 def _data(name: str) -> str:
-    path = DATA / name
-    if not path.exists():
-        path = Path.cwd() / "data" / name
-    if not path.exists():
-        raise FileNotFoundError(f"bundled data file {name} not found (run the demo from the repository)")
-    return str(path)
+    from posttrain.tasks import bundled
+
+    return str(bundled(name))
 
 
 def _questions() -> list[str]:

@@ -61,6 +61,7 @@ def run_rm(cfg, stop_after: int | None = None) -> dict:
     tokenizer = load_tokenizer(cfg.model)
     template = resolve_template(tokenizer, cfg.template)
     train_set = render_pairs(tokenizer, load_pairs(cfg.data, cfg.skip_invalid), template, cfg.max_len, quiet)
+    torch.manual_seed(cfg.seed)  # the new head's random init: same seed, same run
     model = prepare_model(cfg, verbose=not quiet, model=load_reward_model(cfg.model, tokenizer), modules_to_save=["score"])
     model.score.requires_grad_(True)
     shared = cfg.prefix_sharing and usable(lm_parts(model)[0].config, cfg.max_len)

@@ -86,3 +86,15 @@ def test_reward_model_as_reward_function(tiny_dir, pref_file, tmp_path):
     rows.write_text(json.dumps({"prompt": "What is 2 plus 2?", "completion": "2 plus 2 is 4."}) + "\n")
     fn = load_reward(str(out), "chatml")
     assert fn(["What is 2 plus 2?"], ["2 plus 2 is 4."]) == pytest.approx(score_file(str(out), str(rows), "chatml"))
+
+
+def test_rm_runs_are_reproducible(tiny_dir, pref_file, tmp_path):
+    """The new head is initialised from the run's seed: two runs give the same reward model."""
+    from safetensors.torch import load_file
+
+    for name in ("a", "b"):
+        torch.randn(7)  # whatever the process did before must not matter
+        assert main(["rm", f"model={tiny_dir}", f"data={pref_file}", f"output_dir={tmp_path / name}", "max_len=64",
+                     "batch_size=4", "max_steps=2", "dtype=fp32", "progress=false", "template=chatml"]) == 0
+    a, b = load_file(str(tmp_path / "a" / "model.safetensors")), load_file(str(tmp_path / "b" / "model.safetensors"))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
