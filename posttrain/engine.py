@@ -1,7 +1,9 @@
 """Generation engine: batched KV-cached decoding with sampling, stops, streaming and log-probs.
 
-Used for inference (chat, serve, evaluation) and RL rollouts. It runs on any Hugging Face causal
-LM's `forward` with `past_key_values` (a `DynamicCache`), so architectures stay `transformers`'.
+Used for inference (chat, serve, evaluation) and RL rollouts. Llama-family models (Llama,
+Mistral, Qwen2/3) run on `fast_decode.FastDecoder`, the same maths with fused projections and an
+in-place KV cache; every other causal LM runs on its own `transformers` forward with a
+`DynamicCache` (`backend=` chooses; both are tested equal to the plain forward).
 
 How a batch runs:
 - prompts of different lengths are LEFT padded; `attention_mask` hides the pad and `position_ids`
@@ -23,6 +25,7 @@ greedy): what an RL loss recomputes from the same model, which knows nothing of 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import sys
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
@@ -86,27 +89,29 @@ def _draw(probs: torch.Tensor, generator) -> torch.Tensor:
     return torch.searchsorted(c, u).clamp_(max=probs.shape[-1] - 1)[:, 0]
 
 
-def _sample_nucleus(tempered: torch.Tensor, top_k: int, top_p: float, generator) -> torch.Tensor | None:
-    """Top-k / top-p sampling on the best CANDIDATES tokens only (a partial top-k instead of a full
-    sort of the vocabulary: 36 ms a step for 16 × 49k). Same distribution as `filter_logits` then
-    softmax; None when the nucleus is not closed within the candidates (the caller falls back)."""
+def _sample_nucleus(tempered: torch.Tensor, top_k: int, top_p: float, generator,
+                    n: int | None = None) -> torch.Tensor:
+    """Top-k / top-p sampling on the best `n` tokens only (a partial top-k instead of a full sort of
+    the vocabulary: 36 ms a step for 16 × 49k). Same distribution as `filter_logits` then softmax;
+    when the nucleus is not closed within the candidates, retried with 8× as many (a flat
+    distribution early in training), up to the whole vocabulary."""
     V = tempered.shape[-1]
     k = top_k if top_k and top_k < V else 0
     if not k and top_p >= 1.0:
         return _draw(tempered.softmax(-1), generator)
-    n = min(k or V, CANDIDATES)
+    n = min(k or V, n or CANDIDATES)
     vals, idx = torch.topk(tempered, n, dim=-1)  # sorted, best first
     # probabilities of the candidates under the distribution top-p sees: the whole vocabulary, or the top-k
-    norm = torch.logsumexp(vals if k and k <= CANDIDATES else tempered, -1, keepdim=True)
+    norm = torch.logsumexp(vals if k and k <= n else tempered, -1, keepdim=True)
     probs = (vals - norm).exp()
     if top_p < 1.0:
         keep = (probs.cumsum(-1) - probs) < top_p
         keep[:, 0] = True
         if n < (k or V) and bool(keep[:, -1].any()):
-            return None
+            return _sample_nucleus(tempered, top_k, top_p, generator, 8 * n)
         probs = probs.masked_fill(~keep, 0.0)
     elif n < k:
-        return None
+        return _sample_nucleus(tempered, top_k, top_p, generator, 8 * n)
     return idx.gather(-1, _draw(probs, generator)[:, None])[:, 0]
 
 
@@ -120,8 +125,6 @@ def sample(logits: torch.Tensor, temperature: float, top_k: int, top_p: float,
     else:
         tempered = logits / temperature
         tokens = _sample_nucleus(tempered, top_k, top_p, generator)
-        if tokens is None:  # the nucleus reaches past the candidates: filter the whole vocabulary
-            tokens = _draw(filter_logits(tempered, top_k, top_p).softmax(-1), generator)
     if not with_logprobs:
         return tokens, None
     return tokens, tempered.log_softmax(-1).gather(-1, tokens[:, None])[:, 0]
@@ -172,16 +175,58 @@ def default_stop_ids(model, tokenizer=None) -> list[int]:
     return [] if eos is None else list(eos) if isinstance(eos, (list, tuple)) else [eos]
 
 
+class _TransformersForward:
+    """The model's own forward with a `DynamicCache`: works for every causal LM `transformers` has."""
+
+    def __init__(self, model):
+        from transformers import DynamicCache
+
+        self.model, self.cache = model, DynamicCache(config=model.config)
+        # transformers 5.24 renamed the forward's `past_key_values` to `cache` (the old name warns)
+        self.cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+
+    def forward(self, ids, mask, positions):
+        out = self.model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1,
+                         **{self.cache_arg: self.cache})
+        return out.logits[:, -1].float()
+
+    def repeat(self, n):
+        self.cache.batch_repeat_interleave(n)
+
+    def select(self, index):
+        self.cache.batch_select_indices(index)
+
+
+BACKENDS = ("auto", "fast", "transformers")
+
+
+def _backend(model, backend: str, dtype: torch.dtype, total_len: int):
+    from posttrain.fast_decode import FastDecoder, unsupported
+
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "transformers":
+        return _TransformersForward(model)
+    why = unsupported(model, total_len)
+    if why is None:
+        return FastDecoder(model, dtype)
+    if backend == "fast":
+        raise ValueError(f"the fast decoder cannot run this model: {why}")
+    return _TransformersForward(model)
+
+
 def decode_steps(model, prompts: Sequence[Sequence[int]], max_new_tokens: int = 128, temperature: float = 0.0,
                  top_k: int = 0, top_p: float = 1.0, stop_ids: Sequence[int] = (), seed: int | None = None,
                  pad_id: int = 0, dtype: str = "auto", stop_fn=None, with_logprobs: bool = True,
-                 n: int = 1) -> Iterator[Step]:
+                 n: int = 1, backend: str = "auto") -> Iterator[Step]:
     """Yield one `Step` per decoding step until every row has finished.
 
     `stop_fn(row, token) -> bool` is told every token (it records them; stop strings live there). Grad mode is
     switched off around each forward only, never across a `yield`, so callers may train between steps.
     With `n > 1` each prompt gets n samples, rows `i*n .. i*n+n-1`: the prompt is prefilled once and
-    its KV cache copied n times (a GRPO group shares its prompt's work).
+    its KV cache copied n times (a GRPO group shares its prompt's work). `backend`: "fast" (the lean
+    Llama-family decoder of `fast_decode`), "transformers" (the model's own forward), or "auto" (fast
+    where `fast_decode.unsupported` finds nothing against it).
     """
     if any(len(p) == 0 for p in prompts):
         raise ValueError("every prompt needs at least one token (a BOS will do)")
@@ -193,19 +238,15 @@ def decode_steps(model, prompts: Sequence[Sequence[int]], max_new_tokens: int = 
         generator = torch.Generator(device=device).manual_seed(seed)
     stop_set = set(stop_ids)
 
-    from transformers import DynamicCache
-
     ids, mask, positions = _left_pad(prompts, pad_id, device)
-    cache = DynamicCache(config=model.config)
+    model_fwd = _backend(model, backend, pick_dtype(dtype, device), ids.shape[1] + max_new_tokens)
     rows = list(range(len(prompts) * n))  # original index of each row still in the batch
     inputs, next_pos = ids, positions
     for step in range(max_new_tokens):
         with precision(model, dtype):
-            out = model(input_ids=inputs, attention_mask=mask, position_ids=next_pos, past_key_values=cache,
-                        use_cache=True, logits_to_keep=1)
-            logits = out.logits[:, -1].float()
+            logits = model_fwd.forward(inputs, mask, next_pos)
             if step == 0 and n > 1:  # after the shared prefill: one row per sample
-                cache.batch_repeat_interleave(n)
+                model_fwd.repeat(n)
                 logits, mask, next_pos = (t.repeat_interleave(n, 0) for t in (logits, mask, next_pos))
             tokens, logps = sample(logits, temperature, top_k, top_p, generator, with_logprobs)
         token_list = tokens.tolist()
@@ -223,7 +264,7 @@ def decode_steps(model, prompts: Sequence[Sequence[int]], max_new_tokens: int = 
             done = set(finished)
             keep = [i for i, r in enumerate(rows) if r not in done]
             index = torch.tensor(keep, device=device)
-            cache.batch_select_indices(index)
+            model_fwd.select(index)
             mask, next_pos, inputs = mask[index], next_pos[index], inputs[index]
             rows = [rows[i] for i in keep]
 
@@ -262,7 +303,8 @@ def _finish(tokenizer, ids: list[int], stop_set: set[int], stop_strings: Sequenc
 def generate(model, prompts: list[list[int]], max_new_tokens: int = 128, temperature: float = 0.0, top_k: int = 0,
              top_p: float = 1.0, stop_ids: Sequence[int] | None = None, stop_strings: Sequence[str] = (),
              tokenizer=None, seed: int | None = None, pad_id: int = 0, dtype: str = "auto",
-             return_logprobs: bool = False, n: int = 1, return_entropy: bool = False) -> list[Completion]:
+             return_logprobs: bool = False, n: int = 1, return_entropy: bool = False,
+             backend: str = "auto") -> list[Completion]:
     """Complete each prompt (a list of token ids). `stop_ids=None` takes the tokenizer's EOS and
     end-of-turn tokens (or the model's generation-config EOS); pass `()` for none. Stop strings
     need `tokenizer`. With `n > 1`: n samples per prompt sharing its prefill, prompt i's at
@@ -277,7 +319,7 @@ def generate(model, prompts: list[list[int]], max_new_tokens: int = 128, tempera
     entropy = [0.0] * (len(prompts) * n)
     with precision(model, dtype):  # one autocast for the whole call: weights are cast once
         for step in decode_steps(model, prompts, max_new_tokens, temperature, top_k, top_p, stop_ids, seed, pad_id,
-                                 dtype, stop_fn=stops, with_logprobs=return_logprobs, n=n):
+                                 dtype, stop_fn=stops, with_logprobs=return_logprobs, n=n, backend=backend):
             for r, lp in zip(step.rows, step.logprobs):
                 logprobs[r].append(lp)
             if return_entropy:

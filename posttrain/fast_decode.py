@@ -1,0 +1,195 @@
+"""A lean decoder for Llama-family models (Llama, Mistral, Qwen2, Qwen3): the engine's fast path.
+
+Why it exists: at sampling batch sizes a `transformers` forward spends more time in Python per
+module (cache concatenation, mask construction, seven separate projections per layer) than in the
+matmuls themselves. This runs the same maths on the model's own weights with less around it:
+- q/k/v are one matmul and gate/up another (fused copies made once per `generate` call, in the
+  compute dtype, with LoRA deltas folded in, so an adapter samples exactly like the unmerged model);
+- the KV cache is preallocated and written in place (grown by doubling), and attention is one SDPA
+  call over its filled part with a boolean key mask;
+- rotary angles come from the model's own `rotary_emb`, so every rope-scaling variant is the model's.
+
+Weights are read when decoding starts: training between two steps of one `decode_steps` would
+sample from the old weights (nothing in posttrain does that).
+
+`unsupported(model)` says why a model cannot take this path (another architecture, a sliding window
+the sequence would cross, an unknown module type); the engine then uses the `transformers`
+forward. Tested equal to that forward (fp32) on tiny configs of each architecture, with LoRA.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+ARCHITECTURES = ("llama", "mistral", "qwen2", "qwen3")
+
+
+def unsupported(model, total_len: int | None = None) -> str | None:
+    """Why `model` cannot use `FastDecoder` for sequences of `total_len` tokens, or None if it can."""
+    from posttrain.lora import LoRALinear
+
+    cfg = getattr(model, "config", None)
+    if getattr(cfg, "model_type", None) not in ARCHITECTURES:
+        return f"architecture {getattr(cfg, 'model_type', type(model).__name__)!r}"
+    if getattr(cfg, "hidden_act", "silu") != "silu":
+        return f"activation {cfg.hidden_act!r}"
+    inner = getattr(model, "model", None)
+    if inner is None or not all(hasattr(inner, a) for a in ("embed_tokens", "layers", "norm", "rotary_emb")):
+        return "module layout"
+    window = getattr(cfg, "sliding_window", None)
+    sliding = "sliding_attention" in (getattr(cfg, "layer_types", None) or ["sliding_attention"])
+    if window and sliding and getattr(cfg, "use_sliding_window", True) and (total_len is None or total_len > window):
+        return f"sliding window of {window} tokens"
+    for name, module in model.named_modules():
+        if isinstance(module, LoRALinear):
+            if module.base_layer.weight.is_meta:
+                return f"{name} is on the meta device"
+        elif isinstance(module, nn.Linear) and type(module) is not nn.Linear:
+            return f"{name} is a {type(module).__name__}"
+    return None
+
+
+def _linear(module, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """(weight, bias) that `module` applies, in `dtype`; a LoRA layer's delta is folded into the weight."""
+    from posttrain.lora import LoRALinear
+
+    if isinstance(module, LoRALinear):
+        w = module.base_layer.weight
+        if not (module.disabled or module.merged):
+            w = w.float() + module.delta_weight()
+        b = module.base_layer.bias
+    else:
+        w, b = module.weight, module.bias
+    return w.to(dtype), None if b is None else b.to(dtype)
+
+
+def _fused(modules, dtype) -> tuple[torch.Tensor, torch.Tensor | None]:
+    parts = [_linear(m, dtype) for m in modules]
+    bias = None
+    if any(b is not None for _, b in parts):
+        bias = torch.cat([b if b is not None else w.new_zeros(w.shape[0]) for w, b in parts])
+    return torch.cat([w for w, _ in parts]), bias
+
+
+def _rms(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
+    """transformers' Llama RMSNorm: normalise in fp32, back to the input dtype, then scale."""
+    h = x.float()
+    h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + eps)
+    return weight * h.to(x.dtype)
+
+
+SKINNY = 256  # up to this many rows, a CPU linear runs as W @ xᵀ (see `_linear_apply`)
+
+
+def _linear_apply(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """x Wᵀ + b. On CPU with few rows (decoding), computed as (W xᵀ)ᵀ: the BLAS takes a different,
+    faster path for a tall-times-skinny product (measured on 2 EPYC cores, fp32, 16 rows: 0.7 vs
+    2.2 ms for a 3072 × 576 weight, 27 vs 49 ms for SmolLM2's 49k-row output layer)."""
+    x2 = x.reshape(-1, x.shape[-1])
+    if x.device.type == "cpu" and x2.shape[0] <= SKINNY:
+        y = (weight @ x2.T).T
+        if bias is not None:
+            y = y + bias
+    else:
+        y = F.linear(x2, weight, bias)
+    return y.reshape(*x.shape[:-1], -1)
+
+
+def _rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    half = x.shape[-1] // 2
+    return x * cos + torch.cat((-x[..., half:], x[..., :half]), dim=-1) * sin
+
+
+class FastDecoder:
+    """Prefill and one-token steps of a Llama-family model with an in-place KV cache.
+
+    Same interface as the engine's transformers backend: `forward(ids, mask, positions)` takes the
+    new tokens (B, T), the attention mask over everything so far (B, S) and the new tokens'
+    positions (B, T), and returns the last position's logits (B, V) in fp32; `repeat(n)` and
+    `select(index)` reshape the batch of the cache.
+    """
+
+    def __init__(self, model, dtype: torch.dtype):
+        cfg, inner = model.config, model.model
+        self.model, self.dtype = model, dtype
+        self.heads, self.kv_heads = cfg.num_attention_heads, cfg.num_key_value_heads
+        self.head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
+        self.eps = cfg.rms_norm_eps
+        self.layers = []
+        for layer in inner.layers:
+            att, mlp = layer.self_attn, layer.mlp
+            self.layers.append({
+                "ln1": layer.input_layernorm.weight, "ln2": layer.post_attention_layernorm.weight,
+                "qkv": _fused([att.q_proj, att.k_proj, att.v_proj], dtype), "o": _linear(att.o_proj, dtype),
+                "gate_up": _fused([mlp.gate_proj, mlp.up_proj], dtype), "down": _linear(mlp.down_proj, dtype),
+                "q_norm": getattr(getattr(att, "q_norm", None), "weight", None),
+                "k_norm": getattr(getattr(att, "k_norm", None), "weight", None),
+            })
+        self.embed, self.norm = inner.embed_tokens.weight, inner.norm.weight
+        self.lm_head = _linear(model.lm_head, dtype)
+        self.rotary = inner.rotary_emb
+        self.k: list[torch.Tensor] = []
+        self.v: list[torch.Tensor] = []
+        self.length = 0  # filled columns of the cache (the same for every row: prompts are left padded)
+
+    def _room(self, batch: int, need: int, device) -> None:
+        """Make the cache hold `need` columns, doubling its capacity when it grows."""
+        cap = self.k[0].shape[2] if self.k else 0
+        if need <= cap:
+            return
+        new_cap = max(need, 2 * cap, 64)
+        shape = (batch, self.kv_heads, new_cap, self.head_dim)
+        for store in (self.k, self.v):
+            for i in range(len(self.layers)):
+                grown = torch.empty(shape, dtype=self.dtype, device=device)
+                if cap:
+                    grown[:, :, :self.length] = store[i][:, :, :self.length]
+                if i < len(store):
+                    store[i] = grown
+                else:
+                    store.append(grown)
+
+    def repeat(self, n: int) -> None:
+        self.k = [t.repeat_interleave(n, 0) for t in self.k]
+        self.v = [t.repeat_interleave(n, 0) for t in self.v]
+
+    def select(self, index: torch.Tensor) -> None:
+        self.k = [t.index_select(0, index) for t in self.k]
+        self.v = [t.index_select(0, index) for t in self.v]
+
+    @torch.no_grad()
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+        B, T = ids.shape
+        start, end = self.length, self.length + T
+        self._room(B, end, ids.device)
+        keys = mask[:, :end].bool()
+        if T == 1:
+            attn_mask = keys[:, None, None, :]
+        else:  # causal over the new tokens; a pad query sees itself so no row of scores is all -inf
+            rows = torch.arange(start, end, device=ids.device)[:, None]
+            cols = torch.arange(end, device=ids.device)[None, :]
+            attn_mask = ((cols <= rows) & keys[:, None, :] | (cols == rows))[:, None]
+        x = F.embedding(ids, self.embed)
+        cos, sin = self.rotary(x, positions)
+        cos, sin = cos[:, None].to(self.dtype), sin[:, None].to(self.dtype)
+        H, Hkv, D = self.heads, self.kv_heads, self.head_dim
+        for i, w in enumerate(self.layers):
+            h = _rms(x, w["ln1"], self.eps)
+            q, k, v = _linear_apply(h.to(self.dtype), *w["qkv"]).split([H * D, Hkv * D, Hkv * D], dim=-1)
+            q, k, v = q.reshape(B, T, H, D), k.reshape(B, T, Hkv, D), v.reshape(B, T, Hkv, D)
+            if w["q_norm"] is not None:
+                q, k = _rms(q, w["q_norm"], self.eps).to(self.dtype), _rms(k, w["k_norm"], self.eps).to(self.dtype)
+            q = _rotate(q.transpose(1, 2), cos, sin)
+            self.k[i][:, :, start:end] = _rotate(k.transpose(1, 2), cos, sin)
+            self.v[i][:, :, start:end] = v.transpose(1, 2)
+            a = F.scaled_dot_product_attention(q, self.k[i][:, :, :end], self.v[i][:, :, :end], attn_mask=attn_mask,
+                                               scale=D ** -0.5, enable_gqa=H != Hkv)
+            x = x + _linear_apply(a.transpose(1, 2).reshape(B, T, H * D), *w["o"])
+            h = _rms(x, w["ln2"], self.eps).to(self.dtype)
+            gate, up = _linear_apply(h, *w["gate_up"]).chunk(2, dim=-1)
+            x = x + _linear_apply(F.silu(gate) * up, *w["down"])
+        self.length = end
+        h = _rms(x[:, -1], self.norm, self.eps).to(self.dtype)
+        return _linear_apply(h, *self.lm_head).float()
