@@ -41,8 +41,6 @@ class GRPO:
         return int(batch["mask"].sum()) if self.cfg.loss == "dapo" else batch["mask"].shape[0]
 
     def step(self, model, batch):
-        if batch.get("empty"):
-            return torch.zeros((), requires_grad=True), {}
         cfg = self.cfg
         logps, _ = rollout.token_logps(model, batch, cfg.temperature)
         old = batch.get("old_logps")

@@ -125,16 +125,21 @@ class RolloutSource:
         return self._collate(s, tensors, idx)
 
     def _collate(self, s, tensors: dict, idx: list[int]) -> dict:
-        if not idx:  # every sample of this part was dropped (DAPO's dynamic sampling)
-            return {"empty": True, "n_units": 0, "n_tokens": 0, "stats": self.stats}
+        # No sample for this part (DAPO dropped them all, or more parts than samples): one sample with
+        # its mask zeroed, so the step still runs the forward and backward that DDP's gradient
+        # all-reduce waits for on the other processes, and contributes zero loss, units and metrics.
+        empty = not idx
+        idx = idx or [0]
         batch = rollout.collate([s.prompt_ids[i] for i in idx], [s.completion_ids[i] for i in idx], self._pad())
         Tc = batch["mask"].shape[1]
         ix = torch.tensor(idx)
         for name, t in tensors.items():
             t = t.detach().cpu().index_select(0, ix)
             batch[name] = t[:, :Tc] if t.dim() == 2 else t
+        if empty:
+            batch["mask"] = torch.zeros_like(batch["mask"])
         n_tokens = int(batch["mask"].sum())
-        batch.update(n_tokens=n_tokens, n_units=self.algo.units(batch), stats=self.stats)
+        batch.update(n_tokens=n_tokens, n_units=0 if empty else self.algo.units(batch), stats=self.stats)
         return batch
 
 

@@ -179,3 +179,31 @@ def test_grpo_runs_under_two_processes(tiny_dir, prompt_files, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     steps = [x for x in _metrics(tmp_path / "ddp") if "loss" in x]
     assert len(steps) == 2 and all("reward" in x for x in steps)
+
+
+def test_dapo_under_two_processes_when_one_rank_keeps_no_group(tiny_dir, prompt_files, tmp_path):
+    """Rank 0's rewards never differ within a group, so DAPO drops all its samples while rank 1 keeps
+    some: rank 0 must still join the gradient all-reduce (a zero-loss forward) instead of hanging it."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "rank_reward.py").write_text(
+        "import os\n"
+        "def reward(prompts, completions, **kw):\n"
+        "    if os.environ.get('RANK') == '0':\n"
+        "        return [0.0] * len(completions)\n"
+        "    return [float(len(c)) for c in completions]\n")
+    train, held = prompt_files
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=0", "--rdzv_backend=c10d",
+           "--rdzv_endpoint=127.0.0.1:0", "-m", "posttrain.cli", "grpo", f"model={tiny_dir}", f"task={train}",
+           f"eval_data={held}", "reward=rank_reward:reward", f"output_dir={tmp_path / 'ddp'}", "max_new_tokens=8",
+           "max_len=64", "dtype=fp32", "template=chatml", "progress=false", "eval_prompts=4", "batch_size=2",
+           "num_generations=3", "max_steps=2", "lr=1e-3", "loss=dapo", "temperature=1.0"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    steps = [x for x in _metrics(tmp_path / "ddp") if "loss" in x]
+    assert len(steps) == 2 and all("informative_groups" in x for x in steps)
+    assert all(x["grad_norm"] > 0 for x in steps)  # rank 1's samples trained both ranks' weights
