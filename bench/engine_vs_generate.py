@@ -1,6 +1,6 @@
 """Generation benchmark: posttrain's engine against `transformers`' `generate`, batched sampling.
 
-    python bench/engine_vs_generate.py [--batch 16] [--new-tokens 64] [--rounds 2] [--dtype bf16|fp32]
+    python bench/engine_vs_generate.py [--batch 16] [--new-tokens 64] [--rounds 2] [--dtype auto|bf16|fp32]
 
 A third row runs our engine on the model's own `transformers` forward (`backend="transformers"`)
 instead of the lean Llama-family decoder, to show what each part is worth.
@@ -9,7 +9,9 @@ The embedded SmolLM2-135M-Instruct (real weights, from its package, cached as a 
 folder) answers the same B chat prompts (the first B questions of data/bench_heldout.jsonl through
 its ChatML template), left-padded, sampling at temperature 1.0, top-p 0.95, exactly N new tokens
 per row on both sides (no stop tokens: ours `stop_ids=()`, transformers `min_new_tokens=N`), KV
-cache on both, the same precision (bf16 autocast with fp32 weights, or fp32). Same process, same
+cache on both, the same precision (bf16 autocast with fp32 weights, or fp32; by default what the
+engine picks on the machine: fp32 on a CPU without native bf16, where our lean decoder also steps
+aside for bf16 because emulated bf16 matmuls are slower than fp32 ones). Same process, same
 model object; the two are timed alternately for `--rounds` rounds after one warm-up each, and
 the best round of each is kept. tokens/s = B · N / seconds.
 """
@@ -31,7 +33,9 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=16, help="prompts per batch (rows)")
     p.add_argument("--new-tokens", type=int, default=64, help="tokens generated per row")
     p.add_argument("--rounds", type=int, default=2, help="timed rounds of each (best kept)")
-    p.add_argument("--dtype", choices=["bf16", "fp32"], default="bf16", help="bf16 autocast or fp32")
+    p.add_argument("--dtype", choices=["auto", "bf16", "fp32"], default="auto",
+                   help="bf16 autocast or fp32 on both sides; auto: what the engine picks on this machine "
+                        "(bf16 on GPUs and CPUs with native bf16, else fp32)")
     p.add_argument("--threads", type=int, default=2, help="torch threads")
     a = p.parse_args(argv)
 
@@ -40,7 +44,7 @@ def main(argv=None):
     from posttrain.chat import render_prompt
     from posttrain.embedded import smollm2_instruct
     from posttrain.engine import generate
-    from posttrain.models import autocast, load_model, load_tokenizer
+    from posttrain.models import autocast, load_model, load_tokenizer, pick_dtype
 
     torch.set_num_threads(a.threads)
     path = str(smollm2_instruct())
@@ -49,7 +53,8 @@ def main(argv=None):
     prompts = [render_prompt(tok, [{"role": "user", "content": r["instruction"]}]) for r in rows[:a.batch]]
     B, N = len(prompts), a.new_tokens
     pad = tok.pad_token_id if tok.pad_token_id is not None else 0
-    cdtype = torch.bfloat16 if a.dtype == "bf16" else torch.float32
+    cdtype = pick_dtype(a.dtype, torch.device("cpu"))
+    a.dtype = "bf16" if cdtype == torch.bfloat16 else "fp32"
 
     def ours(backend="auto"):
         out = generate(model, prompts, max_new_tokens=N, temperature=1.0, top_p=0.95, stop_ids=(), pad_id=pad,

@@ -89,30 +89,33 @@ def _draw(probs: torch.Tensor, generator) -> torch.Tensor:
     return torch.searchsorted(c, u).clamp_(max=probs.shape[-1] - 1)[:, 0]
 
 
-def _sample_nucleus(tempered: torch.Tensor, top_k: int, top_p: float, generator,
-                    n: int | None = None) -> torch.Tensor:
-    """Top-k / top-p sampling on the best `n` tokens only (a partial top-k instead of a full sort of
-    the vocabulary: 36 ms a step for 16 × 49k). Same distribution as `filter_logits` then softmax;
-    when the nucleus is not closed within the candidates, retried with 8× as many (a flat
-    distribution early in training), up to the whole vocabulary."""
+def _sample_nucleus(tempered: torch.Tensor, top_k: int, top_p: float, generator) -> torch.Tensor:
+    """Top-k / top-p sampling on the best tokens only (a partial top-k instead of a full sort of the
+    vocabulary: 36 ms a step for 16 × 49k). Same distribution as `filter_logits` then softmax. With
+    top-p alone the nucleus is looked for in the best CANDIDATES tokens, then 8× as many while any
+    row's nucleus is not closed (a flat distribution early in training), up to the vocabulary."""
     V = tempered.shape[-1]
     k = top_k if top_k and top_k < V else 0
     if not k and top_p >= 1.0:
         return _draw(tempered.softmax(-1), generator)
-    n = min(k or V, n or CANDIDATES)
-    vals, idx = torch.topk(tempered, n, dim=-1)  # sorted, best first
-    # probabilities of the candidates under the distribution top-p sees: the whole vocabulary, or the top-k
-    norm = torch.logsumexp(vals if k and k <= n else tempered, -1, keepdim=True)
-    probs = (vals - norm).exp()
-    if top_p < 1.0:
-        keep = (probs.cumsum(-1) - probs) < top_p
-        keep[:, 0] = True
-        if n < (k or V) and bool(keep[:, -1].any()):
-            return _sample_nucleus(tempered, top_k, top_p, generator, 8 * n)
-        probs = probs.masked_fill(~keep, 0.0)
-    elif n < k:
-        return _sample_nucleus(tempered, top_k, top_p, generator, 8 * n)
-    return idx.gather(-1, _draw(probs, generator)[:, None])[:, 0]
+    n, full_norm = k or min(V, CANDIDATES), None
+    while True:
+        vals, idx = torch.topk(tempered, n, dim=-1)  # sorted, best first
+        # probabilities of the candidates under the distribution top-p sees: the top-k, or the whole vocabulary
+        if k:
+            norm = torch.logsumexp(vals, -1, keepdim=True)
+        else:
+            full_norm = torch.logsumexp(tempered, -1, keepdim=True) if full_norm is None else full_norm
+            norm = full_norm
+        probs = (vals - norm).exp()
+        if top_p < 1.0:
+            keep = (probs.cumsum(-1) - probs) < top_p
+            keep[:, 0] = True
+            if not k and n < V and bool(keep[:, -1].any()):
+                n = min(V, 8 * n)
+                continue
+            probs = probs.masked_fill(~keep, 0.0)
+        return idx.gather(-1, _draw(probs, generator)[:, None])[:, 0]
 
 
 def sample(logits: torch.Tensor, temperature: float, top_k: int, top_p: float,
@@ -207,7 +210,7 @@ def _backend(model, backend: str, dtype: torch.dtype, total_len: int):
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if backend == "transformers":
         return _TransformersForward(model)
-    why = unsupported(model, total_len)
+    why = unsupported(model, total_len, dtype)
     if why is None:
         return FastDecoder(model, dtype)
     if backend == "fast":

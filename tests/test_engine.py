@@ -196,7 +196,7 @@ def test_no_state_leaks_between_calls(model, prompts):
 @pytest.mark.parametrize("top_k,top_p", [(0, 0.8), (3, 1.0), (3, 0.9), (0, 1.0), (0, 0.999), (6, 0.95)])
 def test_candidate_sampling_has_the_filtered_distribution(monkeypatch, top_k, top_p):
     """The fast path (top-k candidates, inverse-CDF draw) samples what filter_logits + softmax defines;
-    with 4 candidates, top_p=0.999 and top_k=6 exercise the fallback."""
+    with 4 candidates, top_p=0.999 needs the retry with more candidates."""
     import posttrain.engine as E
 
     monkeypatch.setattr(E, "CANDIDATES", 4)
