@@ -1,4 +1,5 @@
-"""A lean decoder for Llama-family models (Llama, Mistral, Qwen2, Qwen3): the engine's fast path.
+"""A lean decoder for Llama-family models (Llama, Mistral, Qwen2, Qwen3) and Gemma 3: the engine's
+fast path.
 
 Why it exists: at sampling batch sizes a `transformers` forward spends more time in Python per
 module (cache concatenation, mask construction, seven separate projections per layer) than in the
@@ -23,7 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-ARCHITECTURES = ("llama", "mistral", "qwen2", "qwen3")
+ARCHITECTURES = ("llama", "mistral", "qwen2", "qwen3", "gemma3_text")
+ACTIVATIONS = {"gemma3_text": "gelu_pytorch_tanh"}  # the rest: silu
 
 
 def unsupported(model, total_len: int | None = None, dtype: torch.dtype | None = None) -> str | None:
@@ -35,8 +37,11 @@ def unsupported(model, total_len: int | None = None, dtype: torch.dtype | None =
     cfg = getattr(model, "config", None)
     if getattr(cfg, "model_type", None) not in ARCHITECTURES:
         return f"architecture {getattr(cfg, 'model_type', type(model).__name__)!r}"
-    if getattr(cfg, "hidden_act", "silu") != "silu":
-        return f"activation {cfg.hidden_act!r}"
+    act = getattr(cfg, "hidden_activation", None) or getattr(cfg, "hidden_act", "silu")
+    if act != ACTIVATIONS.get(cfg.model_type, "silu"):
+        return f"activation {act!r}"
+    if getattr(cfg, "attn_logit_softcapping", None) or getattr(cfg, "use_bidirectional_attention", False):
+        return "attention soft-capping or bidirectional attention"
     inner = getattr(model, "model", None)
     if inner is None or not all(hasattr(inner, a) for a in ("embed_tokens", "layers", "norm", "rotary_emb")):
         return "module layout"
@@ -90,6 +95,12 @@ def _rms(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
 SKINNY = 256  # up to this many rows, a CPU linear runs as W @ xᵀ (see `_linear_apply`)
 
 
+def _gemma_rms(x: torch.Tensor, weight_plus_one: torch.Tensor, eps: float) -> torch.Tensor:
+    """transformers' Gemma 3 RMSNorm: normalise and scale by (1 + w) in fp32, then cast back."""
+    h = x.float()
+    return (h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + eps) * weight_plus_one).to(x.dtype)
+
+
 def _linear_apply(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
     """x Wᵀ + b. On CPU with few rows (decoding), computed as (W xᵀ)ᵀ: the BLAS takes a different,
     faster path for a tall-times-skinny product (measured on 2 EPYC cores, fp32, 16 rows: 0.7 vs
@@ -109,47 +120,68 @@ def _rotate(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tens
     return x * cos + torch.cat((-x[..., half:], x[..., :half]), dim=-1) * sin
 
 
-def _attend_one(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+def _attend_one(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, bias: torch.Tensor, scale: float) -> torch.Tensor:
     """Attention of one new token per row, (B, H, 1, D), over the cache (B, Hkv, S, D): the query
     heads of a key/value head as the rows of one matmul (no repeat of the cache)."""
     B, H, _, D = q.shape
     Hkv = k.shape[1]
     q = q.reshape(B, Hkv, H // Hkv, D)
-    scores = torch.matmul(q, k.transpose(-1, -2)).mul_(D ** -0.5).add_(bias)
+    scores = torch.matmul(q, k.transpose(-1, -2)).mul_(scale).add_(bias)
     return torch.matmul(scores.softmax(-1), v).reshape(B, H, 1, D)
 
 
 class FastDecoder:
-    """Prefill and one-token steps of a Llama-family model with an in-place KV cache.
+    """Prefill and one-token steps of a Llama-family or Gemma 3 model with an in-place KV cache.
 
     Same interface as the engine's transformers backend: `forward(ids, mask, positions)` takes the
     new tokens (B, T), the attention mask over everything so far (B, S) and the new tokens'
     positions (B, T), and returns the last position's logits (B, V) in fp32; `repeat(n)` and
     `select(index)` reshape the batch of the cache.
+
+    Gemma 3 differs in details only: embeddings scaled by sqrt(hidden), RMSNorm weights applied as
+    (1 + w) before the cast, a norm after attention and after the MLP as well as before, tanh-GELU,
+    query scale from `query_pre_attn_scalar`, and separate rotary tables for local and global layers
+    (local layers' sliding window is never crossed: `unsupported` checks the length).
     """
 
     def __init__(self, model, dtype: torch.dtype):
         cfg, inner = model.config, model.model
         self.model, self.dtype = model, dtype
+        self.gemma = cfg.model_type == "gemma3_text"
         self.heads, self.kv_heads = cfg.num_attention_heads, cfg.num_key_value_heads
         self.head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
+        self.scale = (cfg.query_pre_attn_scalar if self.gemma else self.head_dim) ** -0.5
         self.eps = cfg.rms_norm_eps
+        self.norm_fn = _gemma_rms if self.gemma else _rms
+        self.act = (lambda t: F.gelu(t, approximate="tanh")) if self.gemma else F.silu
+        self.softcap = getattr(cfg, "final_logit_softcapping", None)
         self.layers = []
-        for layer in inner.layers:
+        for n, layer in enumerate(inner.layers):
             att, mlp = layer.self_attn, layer.mlp
+            norm = lambda name: self._norm_weight(getattr(layer, name, None) or getattr(att, name, None))  # noqa: E731
             self.layers.append({
-                "ln1": layer.input_layernorm.weight, "ln2": layer.post_attention_layernorm.weight,
+                "attn_in": norm("input_layernorm"),
+                "attn_out": norm("post_attention_layernorm") if self.gemma else None,
+                "mlp_in": norm("pre_feedforward_layernorm" if self.gemma else "post_attention_layernorm"),
+                "mlp_out": norm("post_feedforward_layernorm") if self.gemma else None,
+                "q_norm": norm("q_norm"), "k_norm": norm("k_norm"),
                 "qkv": _fused([att.q_proj, att.k_proj, att.v_proj], dtype), "o": _linear(att.o_proj, dtype),
                 "gate_up": _fused([mlp.gate_proj, mlp.up_proj], dtype), "down": _linear(mlp.down_proj, dtype),
-                "q_norm": getattr(getattr(att, "q_norm", None), "weight", None),
-                "k_norm": getattr(getattr(att, "k_norm", None), "weight", None),
+                "rope": cfg.layer_types[n] if self.gemma else None,
             })
-        self.embed, self.norm = inner.embed_tokens.weight, inner.norm.weight
+        self.embed, self.norm = inner.embed_tokens.weight, self._norm_weight(inner.norm)
+        scale = getattr(inner.embed_tokens, "embed_scale", None)
+        self.embed_scale = None if scale is None else scale.to(self.embed.dtype)
         self.lm_head = _linear(model.lm_head, dtype)
         self.rotary = inner.rotary_emb
         self.k: list[torch.Tensor] = []
         self.v: list[torch.Tensor] = []
         self.length = 0  # filled columns of the cache (the same for every row: prompts are left padded)
+
+    def _norm_weight(self, module) -> torch.Tensor | None:
+        if module is None:
+            return None
+        return 1.0 + module.weight.float() if self.gemma else module.weight
 
     def _room(self, batch: int, need: int, device) -> None:
         """Make the cache hold `need` columns, doubling its capacity when it grows."""
@@ -190,29 +222,38 @@ class FastDecoder:
             cols = torch.arange(end, device=ids.device)[None, :]
             attn_mask = ((cols <= rows) & keys[:, None, :] | (cols == rows))[:, None]
         x = F.embedding(ids, self.embed)
-        cos, sin = self.rotary(x, positions)
-        cos, sin = cos[:, None].to(self.dtype), sin[:, None].to(self.dtype)
-        H, Hkv, D = self.heads, self.kv_heads, self.head_dim
+        if self.embed_scale is not None:
+            x = x * self.embed_scale
+        rope = {}
+        for kind in {w["rope"] for w in self.layers}:
+            cos, sin = self.rotary(x, positions, kind) if kind else self.rotary(x, positions)
+            rope[kind] = cos[:, None].to(self.dtype), sin[:, None].to(self.dtype)
+        H, Hkv, D, norm = self.heads, self.kv_heads, self.head_dim, self.norm_fn
         for i, w in enumerate(self.layers):
-            h = _rms(x, w["ln1"], self.eps)
+            h = norm(x, w["attn_in"], self.eps)
             qk, v = _linear_apply(h.to(self.dtype), *w["qkv"]).split([(H + Hkv) * D, Hkv * D], dim=-1)
             qk = qk.reshape(B, T, H + Hkv, D)
             if w["q_norm"] is not None:
-                qk = torch.cat([_rms(qk[:, :, :H], w["q_norm"], self.eps),
-                                _rms(qk[:, :, H:], w["k_norm"], self.eps)], dim=2).to(self.dtype)
-            qk = _rotate(qk.transpose(1, 2), cos, sin)  # queries and keys rotated in one go
+                qk = torch.cat([norm(qk[:, :, :H], w["q_norm"], self.eps),
+                                norm(qk[:, :, H:], w["k_norm"], self.eps)], dim=2).to(self.dtype)
+            qk = _rotate(qk.transpose(1, 2), *rope[w["rope"]])  # queries and keys rotated in one go
             q = qk[:, :H]
             self.k[i][:, :, start:end] = qk[:, H:]
             self.v[i][:, :, start:end] = v.reshape(B, T, Hkv, D).transpose(1, 2)
             if T == 1:
-                a = _attend_one(q, self.k[i][:, :, :end], self.v[i][:, :, :end], bias)
+                a = _attend_one(q, self.k[i][:, :, :end], self.v[i][:, :, :end], bias, self.scale)
             else:
                 a = F.scaled_dot_product_attention(q, self.k[i][:, :, :end], self.v[i][:, :, :end],
-                                                   attn_mask=attn_mask, scale=D ** -0.5, enable_gqa=H != Hkv)
-            x = x + _linear_apply(a.transpose(1, 2).reshape(B, T, H * D), *w["o"])
-            h = _rms(x, w["ln2"], self.eps).to(self.dtype)
+                                                   attn_mask=attn_mask, scale=self.scale, enable_gqa=H != Hkv)
+            a = _linear_apply(a.transpose(1, 2).reshape(B, T, H * D), *w["o"])
+            x = x + (a if w["attn_out"] is None else norm(a, w["attn_out"], self.eps))
+            h = norm(x, w["mlp_in"], self.eps).to(self.dtype)
             gate, up = _linear_apply(h, *w["gate_up"]).chunk(2, dim=-1)
-            x = x + _linear_apply(F.silu(gate) * up, *w["down"])
+            m = _linear_apply(self.act(gate) * up, *w["down"])
+            x = x + (m if w["mlp_out"] is None else norm(m, w["mlp_out"], self.eps))
         self.length = end
-        h = _rms(x[:, -1], self.norm, self.eps).to(self.dtype)
-        return _linear_apply(h, *self.lm_head).float()
+        h = norm(x[:, -1], self.norm, self.eps).to(self.dtype)
+        logits = _linear_apply(h, *self.lm_head).float()
+        if self.softcap:
+            logits = torch.tanh(logits / self.softcap) * self.softcap
+        return logits

@@ -1,4 +1,4 @@
-"""The lean Llama-family decoder against the `transformers` forward it replaces: same logits (fp32)
+"""The lean Llama-family / Gemma 3 decoder against the `transformers` forward it replaces: same logits (fp32)
 after a left-padded prefill and several cached steps, for each architecture it accepts, with LoRA
 folded in or disabled; the engine gives the same tokens and log-probs on either backend."""
 
@@ -23,6 +23,9 @@ ARCHS = {
     "qwen2": lambda: T.Qwen2ForCausalLM(T.Qwen2Config(**BASE)),
     "qwen3": lambda: T.Qwen3ForCausalLM(T.Qwen3Config(**BASE, head_dim=16)),
     "mistral": lambda: T.MistralForCausalLM(T.MistralConfig(**BASE, sliding_window=None)),
+    "gemma3": lambda: T.Gemma3ForCausalLM(T.Gemma3TextConfig(
+        **{**BASE, "max_position_embeddings": 512}, head_dim=16, sliding_window=256,
+        layer_types=["sliding_attention", "full_attention"])),
     "tied-mha": lambda: T.LlamaForCausalLM(T.LlamaConfig(**{**BASE, "num_key_value_heads": 4},
                                                          tie_word_embeddings=True)),
 }
@@ -71,7 +74,7 @@ def _compare(model, decoder, steps=4):
 @pytest.mark.parametrize("name", sorted(ARCHS))
 def test_logits_match_the_transformers_forward(name):
     model = _make(name)
-    assert unsupported(model) is None
+    assert unsupported(model, total_len=64) is None
     assert _compare(model, FastDecoder(model, torch.float32)) < 1e-5
 
 
@@ -132,10 +135,10 @@ def test_engine_backends_agree(tiny_dir):
 
 
 def test_what_it_refuses():
-    gemma = T.Gemma3ForCausalLM(T.Gemma3TextConfig(vocab_size=V, hidden_size=64, intermediate_size=96,
-                                                    num_hidden_layers=2, num_attention_heads=4,
-                                                    num_key_value_heads=2, head_dim=16))
-    assert "gemma3" in unsupported(gemma)
+    gpt2 = T.GPT2LMHeadModel(T.GPT2Config(vocab_size=V, n_embd=32, n_layer=1, n_head=2))
+    assert "gpt2" in unsupported(gpt2)
+    gemma = ARCHS["gemma3"]()
+    assert unsupported(gemma, total_len=256) is None and "sliding window" in unsupported(gemma, total_len=257)
     windowed = T.MistralForCausalLM(T.MistralConfig(**BASE, sliding_window=32))
     assert unsupported(windowed, total_len=32) is None  # the window is never crossed
     assert "sliding window" in unsupported(windowed, total_len=33)
@@ -144,6 +147,6 @@ def test_what_it_refuses():
     reason = unsupported(_make("qwen2"), dtype=torch.bfloat16)
     assert (reason is None) == cpu_has_fast_bf16() and unsupported(_make("qwen2"), dtype=torch.float32) is None
     with pytest.raises(ValueError, match="fast decoder cannot run"):
-        generate(gemma, [[1, 2, 3]], max_new_tokens=2, backend="fast")
+        generate(gpt2, [[1, 2, 3]], max_new_tokens=2, backend="fast")
     with pytest.raises(ValueError, match="backend must be"):
         generate(windowed, [[1, 2, 3]], max_new_tokens=2, backend="vllm")
