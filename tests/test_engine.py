@@ -206,3 +206,20 @@ def test_candidate_sampling_has_the_filtered_distribution(monkeypatch, top_k, to
     freq = torch.bincount(toks, minlength=8).float() / len(toks)
     assert torch.allclose(freq, want, atol=0.015), (freq, want)
     assert (freq[want == 0] == 0).all()
+
+
+def test_candidate_sampling_when_only_some_rows_need_more_candidates(monkeypatch):
+    """Peaked rows close their nucleus within 4 candidates, flat ones do not and are retried alone:
+    each kind still samples its own filtered distribution."""
+    import posttrain.engine as E
+
+    monkeypatch.setattr(E, "CANDIDATES", 4)
+    peaked = torch.tensor([4.0, 2.0, 0.0, -1.0, -2.0, -2.0, -3.0, -3.0])
+    flat = torch.tensor([0.3, 0.2, 0.1, 0.0, 0.0, -0.1, -0.2, -0.3])
+    logits = torch.stack([peaked, flat]).repeat(20000, 1)
+    toks, _ = E.sample(logits, 1.0, 0, 0.9, torch.Generator().manual_seed(0), with_logprobs=False)
+    for start, row in ((0, peaked), (1, flat)):
+        want = E.filter_logits(row[None], 0, 0.9).softmax(-1)[0]
+        freq = torch.bincount(toks[start::2], minlength=8).float() / 20000
+        assert torch.allclose(freq, want, atol=0.015), (freq, want)
+        assert (freq[want == 0] == 0).all()
