@@ -1,7 +1,7 @@
 """Generation engine: batched KV-cached decoding with sampling, stops, streaming and log-probs.
 
 Used for inference (chat, serve, evaluation) and RL rollouts. Llama-family models (Llama,
-Mistral, Qwen2/3) run on `fast_decode.FastDecoder`, the same maths with fused projections and an
+Mistral, Qwen2/3) and Gemma 3 run on `fast_decode.FastDecoder`, the same maths with fused projections and an
 in-place KV cache; every other causal LM runs on its own `transformers` forward with a
 `DynamicCache` (`backend=` chooses; both are tested equal to the plain forward).
 
@@ -238,7 +238,7 @@ def decode_steps(model, prompts: Sequence[Sequence[int]], max_new_tokens: int = 
     switched off around each forward only, never across a `yield`, so callers may train between steps.
     With `n > 1` each prompt gets n samples, rows `i*n .. i*n+n-1`: the prompt is prefilled once and
     its KV cache copied n times (a GRPO group shares its prompt's work). `backend`: "fast" (the lean
-    Llama-family decoder of `fast_decode`), "transformers" (the model's own forward), or "auto" (fast
+    decoder of `fast_decode`), "transformers" (the model's own forward), or "auto" (fast
     where `fast_decode.unsupported` finds nothing against it).
     """
     if any(len(p) == 0 for p in prompts):

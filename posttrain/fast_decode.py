@@ -6,8 +6,8 @@ module (cache concatenation, mask construction, seven separate projections per l
 matmuls themselves. This runs the same maths on the model's own weights with less around it:
 - q/k/v are one matmul and gate/up another (fused copies made once per `generate` call, in the
   compute dtype, with LoRA deltas folded in, so an adapter samples exactly like the unmerged model);
-- the KV cache is preallocated and written in place (grown by doubling), and attention is one SDPA
-  call over its filled part with a boolean key mask;
+- the KV cache is preallocated and written in place (grown by doubling); a one-token step attends
+  with two matmuls over its filled part (a prefill uses SDPA);
 - rotary angles come from the model's own `rotary_emb`, so every rope-scaling variant is the model's.
 
 Weights are read when decoding starts: training between two steps of one `decode_steps` would
@@ -92,13 +92,13 @@ def _rms(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
     return weight * h.to(x.dtype)
 
 
-SKINNY = 256  # up to this many rows, a CPU linear runs as W @ xᵀ (see `_linear_apply`)
-
-
 def _gemma_rms(x: torch.Tensor, weight_plus_one: torch.Tensor, eps: float) -> torch.Tensor:
     """transformers' Gemma 3 RMSNorm: normalise and scale by (1 + w) in fp32, then cast back."""
     h = x.float()
     return (h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + eps) * weight_plus_one).to(x.dtype)
+
+
+SKINNY = 256  # up to this many rows, a CPU linear runs as W @ xᵀ (see `_linear_apply`)
 
 
 def _linear_apply(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
@@ -147,7 +147,7 @@ class FastDecoder:
 
     def __init__(self, model, dtype: torch.dtype):
         cfg, inner = model.config, model.model
-        self.model, self.dtype = model, dtype
+        self.dtype = dtype
         self.gemma = cfg.model_type == "gemma3_text"
         self.heads, self.kv_heads = cfg.num_attention_heads, cfg.num_key_value_heads
         self.head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
@@ -191,15 +191,15 @@ class FastDecoder:
             return
         new_cap = max(need, 2 * cap, 64)
         shape = (batch, self.kv_heads, new_cap, self.head_dim)
-        for store in (self.k, self.v):
-            for i in range(len(self.layers)):
-                grown = torch.empty(shape, dtype=self.dtype, device=device)
-                if cap:
-                    grown[:, :, :self.length] = store[i][:, :, :self.length]
-                if i < len(store):
-                    store[i] = grown
-                else:
-                    store.append(grown)
+
+        def grown(old: torch.Tensor | None) -> torch.Tensor:
+            new = torch.empty(shape, dtype=self.dtype, device=device)
+            if old is not None:
+                new[:, :, :self.length] = old[:, :, :self.length]
+            return new
+
+        self.k = [grown(t) for t in self.k or [None] * len(self.layers)]
+        self.v = [grown(t) for t in self.v or [None] * len(self.layers)]
 
     def repeat(self, n: int) -> None:
         self.k = [t.repeat_interleave(n, 0) for t in self.k]

@@ -215,11 +215,6 @@ def main(argv=None) -> int:
     names = list(dict.fromkeys(args.names))
     folders = {n: cache / n for n in names}
 
-    if not args.list and not args.force and all(is_done(f) for f in folders.values()):
-        for f in folders.values():
-            print(f)
-        return 0
-
     cache.mkdir(parents=True, exist_ok=True)
     # Test workers run this at the same time on a fresh machine: without the lock they download
     # into and convert through the same temporary paths and remove each other's files.
