@@ -194,8 +194,10 @@ def child_baseline(a) -> dict:
 def child_ours(a) -> dict:
     import torch
 
+    import posttrain.train.loop as loop
     import posttrain.train.preference as pref
-    from posttrain.config import DPOConfig
+    from posttrain.config import build
+    from posttrain.train.configs import DPOConfig
 
     rss_import = current_rss_mb()
     out = WORK / "runs" / f"ours_{a.variant}_{a.precision}"
@@ -203,7 +205,7 @@ def child_ours(a) -> dict:
     # Instrumentation only: time the reference pass, count the pairs of every micro-batch the loop
     # collates (in order: one a step here), note when training starts. Nothing else changes.
     marks, units, shared = {"ref_s": 0.0}, [], []
-    orig_train, orig_ref = pref.train, pref._with_reference
+    orig_train, orig_ref = loop.train, pref.with_reference
 
     def timed_ref(*args, **kw):
         t0 = time.perf_counter()
@@ -212,28 +214,31 @@ def child_ours(a) -> dict:
         finally:
             marks["ref_s"] += time.perf_counter() - t0
 
-    def counted_train(cfg, model, rows, collate_fn, step_fn, *rest, **kw):
+    def counted_train(run, method, *rest, **kw):
         marks["train_start"] = time.perf_counter()
-        marks["n_pairs"] = sum(len(r) for r in rows)
-        marks["rows"] = len(rows)
+        source = method.source
+        marks["n_pairs"] = sum(len(r) for r in source.rows)
+        marks["rows"] = len(source.rows)
+        collate_fn = source.collate
 
         def collate(items):
             b = collate_fn(items)
-            units.append(int(b["n_units"]))
-            shared.append(b["docs"] is not None)
+            units.append(int(b.n_units))
+            shared.append(b.docs is not None)
             return b
-        return orig_train(cfg, model, rows, collate, step_fn, *rest, **kw)
+        source.collate = collate
+        return orig_train(run, method, *rest, **kw)
 
-    pref._with_reference, pref.train = timed_ref, counted_train
+    pref.with_reference, loop.train = timed_ref, counted_train
     batch = a.rows if OURS_VARIANTS[a.variant]["packing"] else a.pairs
     kwargs = dict(model=str(MODEL_DIR), data=a.data, output_dir=str(out), max_len=MAX_LEN, batch_size=batch,
                   grad_accum=1, max_steps=a.steps, lr=LR, schedule="constant", warmup_steps=0, weight_decay=0.0,
                   grad_clip=1.0, dtype=a.precision, device="cpu", progress=False, seed=0, beta=BETA, loss="sigmoid",
                   reference="precompute")
     kwargs.update(OURS_VARIANTS[a.variant])
-    cfg = DPOConfig(**kwargs)
+    cfg = build(DPOConfig, **kwargs)
     t0 = time.perf_counter()
-    pref.run_preference(cfg, "dpo")
+    pref.run_preference(cfg)
     total = time.perf_counter() - t0
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
     rows = [r for r in rows if "step_s" in r]

@@ -44,7 +44,8 @@ def main(argv=None):
     from posttrain.chat import render_prompt
     from posttrain.embedded import smollm2_instruct
     from posttrain.engine import generate
-    from posttrain.models import autocast, load_model, load_tokenizer, pick_dtype
+    from posttrain.models import load_model, load_tokenizer
+    from posttrain.runtime import autocast, pick_dtype
 
     torch.set_num_threads(a.threads)
     path = str(smollm2_instruct())

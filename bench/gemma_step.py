@@ -20,34 +20,36 @@ import torch
 
 def main(mode: str) -> None:
     from posttrain.chat import resolve_template
-    from posttrain.config import SFTConfig
+    from posttrain.config import build
     from posttrain.data.batching import collate, make_rows, render_all
     from posttrain.data.formats import load_conversations
     from posttrain.embedded import gemma_base
-    from posttrain.models import autocast, load_tokenizer
+    from posttrain.forward import lm_loss
+    from posttrain.models import load_tokenizer
+    from posttrain.runtime import autocast
+    from posttrain.train.configs import SFTConfig
     from posttrain.train.loop import make_optimizer
     from posttrain.train.prepare import prepare_model
-    from posttrain.train.steps import lm_step
 
     torch.set_num_threads(2)
     kw = {"freeze": dict(freeze_embeddings=True, freeze_layers=9),
           "lora": dict(lora_r=16, lora_alpha=32, freeze_embeddings=True),
           "lora-upper": dict(lora_r=16, lora_alpha=32, freeze_embeddings=True, freeze_layers=9)}[mode]
     path = str(gemma_base())
-    cfg = SFTConfig(model=path, data="data/sft_train.jsonl", max_len=128, dtype="bf16", device="cpu", **kw)
+    cfg = build(SFTConfig, model=path, data="data/sft_train.jsonl", max_len=128, dtype="bf16", device="cpu", **kw)
     tok = load_tokenizer(path)
-    rows = make_rows(render_all(tok, load_conversations(cfg.data), resolve_template(tok, "gemma"), 128, quiet=True), 128, True)
-    model = prepare_model(cfg).train()
+    rows = make_rows(render_all(tok, load_conversations(cfg.data.train), resolve_template(tok, "gemma"), 128, quiet=True), 128, True)
+    model = prepare_model(cfg.model, cfg.run.seed).train()
     opt = make_optimizer(model, 1e-4, 0.0, torch.device("cpu"))
 
     def step(i: int) -> int:
         b = collate(rows[i * 8:(i + 1) * 8], tok.pad_token_id, True)
         with autocast(torch.device("cpu"), torch.bfloat16):
-            loss, _ = lm_step(model, b)
+            loss = lm_loss(model, b)
         loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
-        return b["n_tokens"]
+        return b.n_tokens
 
     for i in range(2):
         step(i)

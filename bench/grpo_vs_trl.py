@@ -34,15 +34,16 @@ def _prompts(n: int) -> list[dict]:
 def child_ours(a) -> dict:
     import torch
 
-    from posttrain.config import GRPOConfig
+    from posttrain.config import build
+    from posttrain.train.configs import GRPOConfig
     from posttrain.train.grpo import run_grpo
     from sft_vs_trl import MODEL_DIR
 
     torch.set_num_threads(a.threads)
     out = OUT / "grpo_ours"
-    cfg = GRPOConfig(model=str(MODEL_DIR), task="arithmetic", output_dir=str(out), num_generations=G, batch_size=PROMPTS,
-                     max_new_tokens=NEW_TOKENS, temperature=1.0, lr=LR, max_steps=a.steps, eval_prompts=4,
-                     dtype=a.precision, progress=False, max_len=128, template=None)
+    cfg = build(GRPOConfig, model=str(MODEL_DIR), task="arithmetic", output_dir=str(out), num_generations=G,
+                batch_size=PROMPTS, max_new_tokens=NEW_TOKENS, temperature=1.0, lr=LR, max_steps=a.steps, eval_prompts=4,
+                dtype=a.precision, progress=False, max_len=128, template=None)
     run_grpo(cfg)
     rows = [json.loads(l) for l in (out / "metrics.jsonl").read_text().splitlines() if l.strip()]
     times = [r["step_s"] for r in rows if "step_s" in r]

@@ -130,16 +130,17 @@ def child_baseline(a) -> dict:
 def child_ours(a) -> dict:
     import torch
 
-    from posttrain.config import SFTConfig
+    from posttrain.config import build
+    from posttrain.train.configs import SFTConfig
     from posttrain.train.sft import run_sft
 
     rss_import = current_rss_mb()
     out = WORK / "runs" / f"ours_{a.precision}"
     shutil.rmtree(out, ignore_errors=True)
-    cfg = SFTConfig(model=str(MODEL_DIR), data=str(DATA), output_dir=str(out), max_len=MAX_LEN, packing=True,
-                    batch_size=BATCH, grad_accum=1, max_steps=a.steps, lr=LR, schedule="constant", warmup_steps=0,
-                    weight_decay=0.0, grad_clip=1.0, dtype=a.precision, device="cpu", progress=False, seed=0,
-                    lora_r=a.lora, lora_alpha=2.0 * a.lora, lora_targets="all-linear")
+    cfg = build(SFTConfig, model=str(MODEL_DIR), data=str(DATA), output_dir=str(out), max_len=MAX_LEN, packing=True,
+                batch_size=BATCH, grad_accum=1, max_steps=a.steps, lr=LR, schedule="constant", warmup_steps=0,
+                weight_decay=0.0, grad_clip=1.0, dtype=a.precision, device="cpu", progress=False, seed=0,
+                lora_r=a.lora, lora_alpha=2.0 * a.lora, lora_targets="all-linear")
     run_sft(cfg)
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
     rows = [r for r in rows if "step_s" in r]

@@ -1,0 +1,24 @@
+"""posttrain: turn a base language model into a chat assistant, and show that it did.
+
+The package is layered. A module imports only from layers below its own (or, inside one layer,
+from modules that do not import it back), at the top of the file; an import inside a function is
+only for an optional dependency (matplotlib, pyarrow, datasets). tests/test_layers.py enforces this.
+
+1. primitives — `losses/` (pure functions of tensors: torch only), `logprobs` (the fused output
+   layer), `runtime` (device, precision, autocast, process group, train/eval mode), `tokenizer`,
+   `config` (recipe + overrides → typed dataclasses) and `sections` (the config sections stages share);
+2. building blocks — `attention` (per-document attention), `lora`, `chat` (templates and the one
+   renderer: conversation → ids + trained-token mask);
+3. `data/` — readers, format normalisation, and collation into the three batch types of
+   `data/batches.py` (LMBatch, PairBatch, RolloutBatch);
+4. models — `models` (load / save / freeze), `fast_decode` (the engine's lean decoder),
+   `embedded` (the bundled default models);
+5. `forward` — hidden states and log-probs of each batch type;
+6. `engine` (token ids in, token ids out) and `reward_model` (load, score pairs and rows);
+7. `generation` — conversations in, answers out (the chat wrapper over the engine);
+8. `eval/` (perplexity, benchmarks, comparisons, rating sheets) and `rewards` (reward functions);
+9. `tasks` (RL tasks: prompts, reward and evaluation in one), `best_of_n`, `check`, `chat_cli`;
+10. `train/` — the one loop (`loop`), the method contract (`method`), one module per method, the
+    stage configs (`configs`);
+11. `demo` and `cli` — the commands.
+"""

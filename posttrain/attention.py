@@ -20,6 +20,9 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+from transformers import AttentionInterface
+from transformers.integrations.sdpa_attention import sdpa_attention_forward
+from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS, sdpa_mask
 
 from posttrain.logprobs import compute_dtype
 
@@ -67,7 +70,6 @@ def usable(config, max_doc_len: int) -> bool:
 def _docs_attention(module, query, key, value, attention_mask, dropout: float = 0.0, scaling=None, **kwargs):
     layout: DocLayout | None = kwargs.pop("posttrain_docs", None)
     if layout is None:
-        from transformers.integrations.sdpa_attention import sdpa_attention_forward
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs)
     B, H, T, d = query.shape
 
@@ -101,9 +103,6 @@ def _docs_attention(module, query, key, value, attention_mask, dropout: float = 
 
 def install(config) -> bool:
     """Register `posttrain_docs` and switch an `sdpa` model to it; False if the model uses something else."""
-    from transformers import AttentionInterface
-    from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS, sdpa_mask
-
     if config._attn_implementation == NAME:
         return True
     if config._attn_implementation != "sdpa":

@@ -16,28 +16,16 @@ from pathlib import Path
 
 import torch
 
-from posttrain.data.formats import _messages, _text, load_rows
-from posttrain.data.readers import DataError
-
-
-def _prompt_row(row: dict, where: str) -> tuple[list[dict], list[str] | None]:
-    key = "prompt" if "prompt" in row else "instruction" if "instruction" in row else None
-    if key is None:
-        raise DataError(f"{where}: field 'prompt': expected a prompt (or instruction), found fields {sorted(row)[:8]}")
-    value = row[key]
-    msgs = _messages(value, where, key) if isinstance(value, list) else [{"role": "user", "content": _text(row, key, where)}]
-    answers = row.get("answers")
-    if answers is not None and (not isinstance(answers, list) or not all(isinstance(a, str) for a in answers)):
-        raise DataError(f"{where}: field 'answers': expected a list of strings, found {answers!r:.60}")
-    return msgs, answers
+from posttrain.data.formats import load_rows, to_prompt_row
+from posttrain.eval.compare import load_for_eval
+from posttrain.generation import chat_generate
+from posttrain.rewards import load_reward
 
 
 def best_of_n(model, tokenizer, prompts: list[list[dict]], reward, n: int = 4, answers=None, template=None,
               temperature: float = 1.0, top_p: float = 1.0, max_new_tokens: int = 64, seed: int = 0,
               batch_size: int = 32) -> list[dict]:
     """For each prompt: its n samples, their rewards, and the index of the best and the worst."""
-    from posttrain.engine import chat_generate
-
     torch.manual_seed(seed)
     convs = [p for p in prompts for _ in range(n)]
     samples = chat_generate(model, tokenizer, convs, template=template, max_new_tokens=max_new_tokens,
@@ -54,10 +42,7 @@ def best_of_n(model, tokenizer, prompts: list[list[dict]], reward, n: int = 4, a
 
 
 def run_best_of_n(args) -> dict:
-    from posttrain.eval.compare import load_for_eval
-    from posttrain.rewards import load_reward
-
-    rows = load_rows(args.data, _prompt_row, what="prompts", limit=args.max_prompts)
+    rows = load_rows(args.data, to_prompt_row, what="prompts", limit=args.max_prompts)
     prompts = [p for p, _ in rows]
     answers = [a or [] for _, a in rows] if any(a is not None for _, a in rows) else None
     reward = load_reward(args.reward, args.template)

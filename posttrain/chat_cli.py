@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import sys
 
+from posttrain.chat import render_prompt, resolve_template, stop_token_ids
+from posttrain.engine import stream
+from posttrain.models import load_model, load_tokenizer
+from posttrain.runtime import pick_device
+
 BANNER = "chat with {name} — /reset clears the history, /system TEXT sets the system prompt, /quit exits"
 
 
@@ -22,10 +27,6 @@ def run_chat(model_path: str, system: str | None = None, template: str | None = 
              temperature: float = 0.7, top_p: float = 0.9, dtype: str = "auto", input_fn=input,
              output=sys.stdout, seed: int | None = None) -> list[dict]:
     """Chat until /quit or end of input; returns the final history (without the system prompt)."""
-    from posttrain.chat import render_prompt, resolve_template, stop_token_ids
-    from posttrain.engine import stream
-    from posttrain.models import load_model, load_tokenizer, pick_device
-
     tokenizer = load_tokenizer(model_path)
     model = load_model(model_path, device=pick_device()).eval()
     template = resolve_template(tokenizer, template)

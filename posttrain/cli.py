@@ -7,13 +7,34 @@ meaning (from the dataclass field docstrings).
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from dataclasses import dataclass, field, fields
-from typing import Literal, Optional
+from typing import Callable, Literal, Optional
 
-from posttrain.config import (ConfigError, DPOConfig, GRPOConfig, KTOConfig, ORPOConfig, PPOConfig, PretrainConfig,
-                              RMConfig, SFTConfig, SimPOConfig, make_parser, normalize_argv)
+from posttrain.best_of_n import run_best_of_n
+from posttrain.chat import TemplateError
+from posttrain.chat_cli import run_chat
+from posttrain.check import lint, print_report
+from posttrain.config import ConfigError, parse
+from posttrain.data.formats import load_conversations
+from posttrain.data.readers import DataError
+from posttrain.demo import run_demo
+from posttrain.eval.compare import main_eval
+from posttrain.eval.sheets import main_sheet_export, main_sheet_import
+from posttrain.lora import load_adapter, merge_lora
+from posttrain.models import load_model, load_tokenizer, save_model
+from posttrain.reward_model import score_file
+from posttrain.train.configs import (DPOConfig, GRPOConfig, KTOConfig, ORPOConfig, PPOConfig, PretrainConfig, RMConfig,
+                                     SFTConfig, SimPOConfig)
+from posttrain.train.grpo import run_grpo
+from posttrain.train.loop import TrainingDiverged
+from posttrain.train.ppo import run_ppo
+from posttrain.train.preference import run_preference
+from posttrain.train.pretrain import run_pretrain
+from posttrain.train.reward import run_rm
+from posttrain.train.sft import run_sft
 
 
 @dataclass
@@ -158,28 +179,86 @@ class DemoArgs:
     """Override the number of SFT steps (0: the demo's default)."""
 
 
+# ----------------------------------------------------------------------------- tool handlers
+
+def check(args: CheckArgs) -> int:
+    if not args.data or not args.model:
+        raise ConfigError("check needs DATA and --model")
+    tok = load_tokenizer(args.model)
+    convs = load_conversations(args.data, args.skip_invalid)
+    report, rendered = lint(tok, convs, args.template, args.max_len, args.last_turn_only)
+    print_report(tok, report, rendered, args.show)
+    return 0 if report.ok else 1
+
+
+def score(args: ScoreArgs) -> None:
+    scores = score_file(args.model, args.data, args.template)
+    lines = [json.dumps({"row": i, "reward": round(s, 6)}) for i, s in enumerate(scores)]
+    if args.out:
+        Path(args.out).write_text("\n".join(lines) + "\n")
+        print(f"{len(scores)} rewards written to {args.out}")
+    else:
+        print("\n".join(lines))
+
+
+def merge(args: MergeArgs) -> None:
+    if not (args.base and args.adapter and args.out):
+        raise ConfigError("merge needs BASE ADAPTER OUT")
+    tok = load_tokenizer(args.adapter if (Path(args.adapter) / "tokenizer_config.json").exists() else args.base)
+    save_model(merge_lora(load_adapter(load_model(args.base), args.adapter)), tok, args.out)
+    print(f"merged model written to {args.out}")
+
+
+def evaluate(a: EvalArgs) -> None:
+    main_eval(a.models, a.benchmark, a.ppl, a.ppl_ood, a.template, a.max_items, a.show_items)
+
+
+def chat(a: ChatArgs) -> None:
+    run_chat(a.model, system=a.system, template=a.template, max_new_tokens=a.max_new_tokens, temperature=a.temperature,
+             top_p=a.top_p, dtype=a.dtype)
+
+
+def sheet(a: SheetArgs) -> None:
+    if a.action == "export":
+        main_sheet_export(a.path, a.prompts, a.out)
+    else:
+        main_sheet_import(a.path)
+
+
+def demo(a: DemoArgs) -> None:
+    run_demo(tiny=a.tiny, output_dir=a.output_dir, max_steps=a.max_steps)
+
+
+@dataclass(frozen=True)
+class Command:
+    config: type
+    handler: Callable
+    help: str
+    positionals: tuple[str, ...] = ()
+
+
 COMMANDS = {
-    "pretrain": (PretrainConfig, [], "Train a small base model from scratch on a text corpus."),
-    "sft": (SFTConfig, [], "Supervised fine-tuning with assistant-only loss (full, frozen layers, or LoRA)."),
-    "dpo": (DPOConfig, [], "Direct preference optimisation on chosen/rejected pairs (loss=sigmoid|robust|ipo|hinge|rpo)."),
-    "simpo": (SimPOConfig, [], "SimPO: length-normalised preference optimisation without a reference model."),
-    "orpo": (ORPOConfig, [], "ORPO: SFT and preference in one run, without a reference model."),
-    "kto": (KTOConfig, [], "KTO: learn from thumbs up / down on single answers (prompt/completion/label)."),
-    "rm": (RMConfig, [], "Reward model: scalar head on the last token, Bradley–Terry loss on preference pairs."),
-    "ppo": (PPOConfig, [], "PPO: policy + value head, GAE, clipped losses, KL penalty (fixed or adaptive) to the reference."),
-    "grpo": (GRPOConfig, [], "GRPO with verifiable rewards: G samples per prompt, group-relative advantages (grpo|dr_grpo|dapo)."),
-    "score": (ScoreArgs, ["model", "data"], "Rate (prompt, completion) rows with a reward model."),
-    "best-of-n": (BestOfNArgs, ["model", "data"], "Rejection sampling: n answers per prompt, the best by a reward kept (→ SFT / DPO data)."),
-    "check": (CheckArgs, ["data"], "Pre-flight lint: rendered examples with trained tokens highlighted, statistics, problems."),
-    "eval": (EvalArgs, ["models*"], "Benchmark accuracy and perplexity, models side by side."),
-    "chat": (ChatArgs, ["model"], "Terminal chat with a model."),
-    "sheet": (SheetArgs, ["action", "path"], "Export / import human rating sheets."),
-    "merge": (MergeArgs, ["base", "adapter", "out"], "Merge a LoRA adapter into its base model (plain HF folder)."),
-    "demo": (DemoArgs, [], "Run the embedded demo (base model continues → SFT model answers → DPO)."),
+    "pretrain": Command(PretrainConfig, run_pretrain, "Train a small base model from scratch on a text corpus."),
+    "sft": Command(SFTConfig, run_sft, "Supervised fine-tuning with assistant-only loss (full, frozen layers, or LoRA)."),
+    "dpo": Command(DPOConfig, run_preference, "Direct preference optimisation on chosen/rejected pairs (loss=sigmoid|robust|ipo|hinge|rpo)."),
+    "simpo": Command(SimPOConfig, run_preference, "SimPO: length-normalised preference optimisation without a reference model."),
+    "orpo": Command(ORPOConfig, run_preference, "ORPO: SFT and preference in one run, without a reference model."),
+    "kto": Command(KTOConfig, run_preference, "KTO: learn from thumbs up / down on single answers (prompt/completion/label)."),
+    "rm": Command(RMConfig, run_rm, "Reward model: scalar head on the last token, Bradley–Terry loss on preference pairs."),
+    "ppo": Command(PPOConfig, run_ppo, "PPO: policy + value head, GAE, clipped losses, KL penalty (fixed or adaptive) to the reference."),
+    "grpo": Command(GRPOConfig, run_grpo, "GRPO with verifiable rewards: G samples per prompt, group-relative advantages (grpo|dr_grpo|dapo)."),
+    "score": Command(ScoreArgs, score, "Rate (prompt, completion) rows with a reward model.", ("model", "data")),
+    "best-of-n": Command(BestOfNArgs, run_best_of_n, "Rejection sampling: n answers per prompt, the best by a reward kept (→ SFT / DPO data).", ("model", "data")),
+    "check": Command(CheckArgs, check, "Pre-flight lint: rendered examples with trained tokens highlighted, statistics, problems.", ("data",)),
+    "eval": Command(EvalArgs, evaluate, "Benchmark accuracy and perplexity, models side by side.", ("models*",)),
+    "chat": Command(ChatArgs, chat, "Terminal chat with a model.", ("model",)),
+    "sheet": Command(SheetArgs, sheet, "Export / import human rating sheets.", ("action", "path")),
+    "merge": Command(MergeArgs, merge, "Merge a LoRA adapter into its base model (plain HF folder).", ("base", "adapter", "out")),
+    "demo": Command(DemoArgs, demo, "Run the embedded demo (base model continues → SFT model answers → DPO)."),
 }
 
 
-def _positionals(argv: list[str], names: list[str]) -> list[str]:
+def _positionals(argv: list[str], names: tuple[str, ...]) -> list[str]:
     """Map leading bare arguments onto named fields (`name*` takes all of them as a list)."""
     out, rest = [], list(argv)
     bare = []
@@ -198,90 +277,15 @@ def _positionals(argv: list[str], names: list[str]) -> list[str]:
 
 
 def parse_command(cmd: str, argv: list[str]):
-    cls, pos, _ = COMMANDS[cmd]
-    parser = make_parser(cls, prog=f"posttrain {cmd}")
-    try:
-        ns = parser.parse_args(normalize_argv(_positionals(argv, pos)))
-    except SystemExit:
-        raise
-    except Exception as e:  # unknown option, wrong type: say which
-        raise ConfigError(str(e)) from None
-    return cls(**{f.name: ns[f.name] for f in fields(cls) if f.name in ns})
+    c = COMMANDS[cmd]
+    return parse(c.config, _positionals(argv, c.positionals), prog=f"posttrain {cmd}")
 
 
 def _usage() -> str:
     lines = ["usage: posttrain COMMAND [RECIPE.yaml] [key=value ...] [--option value ...]", "", "commands:"]
-    lines += [f"  {name:<10} {desc}" for name, (_, _, desc) in COMMANDS.items()]
+    lines += [f"  {name:<10} {c.help}" for name, c in COMMANDS.items()]
     lines += ["", "`posttrain COMMAND --help` explains every option of that command."]
     return "\n".join(lines)
-
-
-def run(cmd: str, args) -> int:
-    if cmd == "pretrain":
-        from posttrain.train.pretrain import run_pretrain
-        run_pretrain(args)
-    elif cmd == "sft":
-        from posttrain.train.sft import run_sft
-        run_sft(args)
-    elif cmd == "rm":
-        from posttrain.train.reward import run_rm
-        run_rm(args)
-    elif cmd == "grpo":
-        from posttrain.train.grpo import run_grpo
-        run_grpo(args)
-    elif cmd == "ppo":
-        from posttrain.train.ppo import run_ppo
-        run_ppo(args)
-    elif cmd == "best-of-n":
-        from posttrain.best_of_n import run_best_of_n
-        run_best_of_n(args)
-    elif cmd == "score":
-        from posttrain.train.reward import main_score
-        main_score(args.model, args.data, args.out, args.template)
-    elif cmd in ("dpo", "simpo", "orpo", "kto"):
-        from posttrain.train.preference import run_preference
-        run_preference(args, cmd)
-    elif cmd == "check":
-        return run_check(args)
-    elif cmd == "eval":
-        from posttrain.eval.compare import main_eval
-        main_eval(args.models, args.benchmark, args.ppl, args.ppl_ood, args.template, args.max_items, args.show_items)
-    elif cmd == "chat":
-        from posttrain.chat_cli import run_chat
-        run_chat(args.model, system=args.system, template=args.template, max_new_tokens=args.max_new_tokens,
-                 temperature=args.temperature, top_p=args.top_p, dtype=args.dtype)
-    elif cmd == "sheet":
-        from posttrain.eval import sheets
-        if args.action == "export":
-            sheets.main_sheet_export(args.path, args.prompts, args.out)
-        else:
-            sheets.main_sheet_import(args.path)
-    elif cmd == "merge":
-        from posttrain.lora import load_adapter, merge_lora
-        from posttrain.models import load_model, load_tokenizer, save_model
-        if not (args.base and args.adapter and args.out):
-            raise ConfigError("merge needs BASE ADAPTER OUT")
-        tok = load_tokenizer(args.adapter if (Path(args.adapter) / "tokenizer_config.json").exists() else args.base)
-        save_model(merge_lora(load_adapter(load_model(args.base), args.adapter)), tok, args.out)
-        print(f"merged model written to {args.out}")
-    elif cmd == "demo":
-        from posttrain.demo import run_demo
-        run_demo(tiny=args.tiny, output_dir=args.output_dir, max_steps=args.max_steps)
-    return 0
-
-
-def run_check(args: CheckArgs) -> int:
-    from posttrain.check import lint, print_report
-    from posttrain.data.formats import load_conversations
-    from posttrain.models import load_tokenizer
-
-    if not args.data or not args.model:
-        raise ConfigError("check needs DATA and --model")
-    tok = load_tokenizer(args.model)
-    convs = load_conversations(args.data, args.skip_invalid)
-    report, rendered = lint(tok, convs, args.template, args.max_len, args.last_turn_only)
-    print_report(tok, report, rendered, args.show)
-    return 0 if report.ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,15 +297,16 @@ def main(argv: list[str] | None = None) -> int:
     if cmd not in COMMANDS:
         print(f"posttrain: unknown command {cmd!r}\n\n{_usage()}", file=sys.stderr)
         return 2
-    from posttrain.data.readers import DataError
-    from posttrain.chat import TemplateError
-    from posttrain.train.loop import TrainingDiverged
-
     try:
         args = parse_command(cmd, rest)
-        return run(cmd, args)
     except SystemExit as e:  # --help
         return int(e.code or 0)
+    except ConfigError as e:
+        print(f"posttrain {cmd}: error: {e}", file=sys.stderr)
+        return 2
+    try:
+        result = COMMANDS[cmd].handler(args)
+        return result if type(result) is int else 0  # stages return a summary; check returns its exit code
     except (ConfigError, DataError, TemplateError, TrainingDiverged, FileNotFoundError, ValueError) as e:
         print(f"posttrain {cmd}: error: {e}", file=sys.stderr)
         return 1

@@ -19,17 +19,30 @@ import sys
 import time
 from pathlib import Path
 
-from posttrain.config import PretrainConfig, SFTConfig
+from posttrain.config import load_recipe
+from posttrain.embedded import gemma_base
+from posttrain.engine import generate
+from posttrain.eval.benchmark import win_rate
+from posttrain.eval.compare import compare, format_compare, load_for_eval
+from posttrain.generation import chat_generate
+from posttrain.tasks import arithmetic, bundled, correct_last_number, last_number
+from posttrain.train.configs import DPOConfig, PretrainConfig, SFTConfig
+from posttrain.train.preference import run_preference
+from posttrain.train.pretrain import run_pretrain
+from posttrain.train.sft import run_sft
 
-# Each path is a small recipe: what the base is, which template, how long to train.
-# Gemma: embeddings (tied to the output layer) and the first 9 of 18 blocks frozen: backward stops
-# halfway, the step is ~30% faster, and less of the base model's general text ability is lost.
-GEMMA = dict(template="gemma", max_len=128, batch_size=8, grad_accum=1, lr=1e-4, max_steps=60, warmup_steps=5,
-             freeze_embeddings=True, freeze_layers=9, n_train=None, bench_items=100, new_tokens=32,
-             dpo=dict(batch_size=4, max_steps=30, lr=1e-5, beta=0.1, warmup_steps=2, new_tokens=24))
-TINY = dict(template="plain", max_len=128, batch_size=16, grad_accum=1, lr=2e-3, max_steps=100, warmup_steps=10,
-            freeze_embeddings=False, freeze_layers=0, n_train=None, bench_items=100, new_tokens=32,
-            dpo=dict(batch_size=8, max_steps=30, lr=2e-4, beta=0.1, warmup_steps=3, new_tokens=24))
+RECIPES = Path(__file__).resolve().parents[1] / "recipes"
+# What the demo asks beyond the recipes: tokens per answer, benchmark items, the DPO step's answers.
+SETTINGS = {"gemma": dict(new_tokens=32, bench_items=100, dpo_new_tokens=24),
+            "tiny": dict(new_tokens=32, bench_items=100, dpo_new_tokens=24)}
+
+
+def recipe(name: str) -> str:
+    """A file of the repository's recipes/ folder (found from the package or the working directory)."""
+    for path in (RECIPES / name, Path.cwd() / "recipes" / name):
+        if path.exists():
+            return str(path)
+    raise FileNotFoundError(f"recipe {name} not found (run from the repository)")
 
 
 def _say(msg: str = "") -> None:
@@ -37,8 +50,6 @@ def _say(msg: str = "") -> None:
 
 
 def _data(name: str) -> str:
-    from posttrain.tasks import bundled
-
     return str(bundled(name))
 
 
@@ -46,30 +57,14 @@ def _questions() -> list[str]:
     return [json.loads(l)["instruction"] for l in Path(_data("bench_smoke.jsonl")).read_text().splitlines() if l.strip()]
 
 
-def pretrain_tiny(out: Path, steps: int = 120) -> str:
-    from posttrain.train.pretrain import run_pretrain
-
-    cfg = PretrainConfig(corpus=_data("corpus.txt"), output_dir=str(out / "base"), vocab_size=4096, hidden_size=192,
-                         layers=4, heads=6, seq_len=256, batch_size=16, max_steps=steps, lr=3e-3, warmup_steps=20)
+def pretrain_tiny(out: Path) -> str:
+    cfg = load_recipe(PretrainConfig, recipe("pretrain_tiny.yaml"), corpus=_data("corpus.txt"), output_dir=str(out / "base"))
     run_pretrain(cfg)
-    return cfg.output_dir
-
-
-def subset(path: str, n: int | None, out: Path) -> str:
-    """The first n rows of a bundled file (the files are already shuffled across families)."""
-    if n is None:
-        return path
-    lines = [l for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()][:n]
-    dst = out / f"{Path(path).stem}_{n}.jsonl"
-    dst.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return str(dst)
+    return cfg.run.output_dir
 
 
 def ask_raw(model_dir: str, questions: list[str], new_tokens: int) -> list[str]:
     """The base model as a text completer: the question as plain text, greedy continuation."""
-    from posttrain.engine import generate
-    from posttrain.eval.compare import load_for_eval
-
     model, tok = load_for_eval(model_dir)
     prompts = [tok(q)["input_ids"] for q in questions]
     # no stop tokens: a text completer just keeps writing, which is the point of this step
@@ -78,9 +73,6 @@ def ask_raw(model_dir: str, questions: list[str], new_tokens: int) -> list[str]:
 
 
 def ask_chat(model_dir: str, questions: list[str], new_tokens: int, template: str | None = None) -> list[str]:
-    from posttrain.engine import chat_generate
-    from posttrain.eval.compare import load_for_eval
-
     model, tok = load_for_eval(model_dir)
     return chat_generate(model, tok, [[{"role": "user", "content": q}] for q in questions], template=template,
                          max_new_tokens=new_tokens)
@@ -117,52 +109,59 @@ def plot_loss(run_dir: Path, png: Path) -> Path | None:
     return png
 
 
-def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 0) -> dict:
-    from posttrain.eval.benchmark import win_rate
-    from posttrain.eval.compare import compare, format_compare
-    from posttrain.train.sft import run_sft
-
-    t0 = time.perf_counter()
-    recipe = dict(TINY if tiny else GEMMA)
+def run_sft_step(kind: str, base: str, out: Path, max_steps: int) -> tuple[SFTConfig, dict]:
+    """SFT with the recipe the README names (recipes/sft_<kind>.yaml) on the bundled data."""
+    overrides = dict(model=base, data=_data("sft_train.jsonl"), eval_data=_data("sft_heldout.jsonl"),
+                     output_dir=str(out / "sft"))
     if max_steps:
-        recipe["max_steps"] = max_steps
-    out = Path(output_dir) / ("tiny" if tiny else "gemma")
+        overrides["max_steps"] = max_steps
+    cfg = load_recipe(SFTConfig, recipe(f"sft_{kind}.yaml"), **overrides)
+    summary = run_sft(cfg)
+    _say(f"trained {summary['steps']} steps, {summary['tokens']:,} tokens at {summary['tokens_per_s']:.0f} tokens/s")
+    return cfg, summary
+
+
+def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 0) -> dict:
+    t0 = time.perf_counter()
+    kind = "tiny" if tiny else "gemma"
+    settings = SETTINGS[kind]
+    out = Path(output_dir) / kind
     out.mkdir(parents=True, exist_ok=True)
     questions = _questions()
-
     if tiny:
         _say("step 0/4: pretraining a tiny base model on data/corpus.txt (a text completer)")
         base = pretrain_tiny(out)
     else:
-        from posttrain.embedded import gemma_base
         base = str(gemma_base())
     _say(f"\nstep 1/4: the BASE model ({base}) gets the questions as plain text")
-    show_answers("base model (text completion)", questions, ask_raw(base, questions, recipe["new_tokens"]))
+    show_answers("base model (text completion)", questions, ask_raw(base, questions, settings["new_tokens"]))
 
     _say("step 2/4: supervised fine-tuning on the bundled instruction data")
-    sft_dir = out / "sft"
-    cfg = SFTConfig(model=base, data=subset(_data("sft_train.jsonl"), recipe["n_train"], out),
-                    eval_data=_data("sft_heldout.jsonl"), output_dir=str(sft_dir), template=recipe["template"],
-                    max_len=recipe["max_len"], batch_size=recipe["batch_size"], grad_accum=recipe["grad_accum"],
-                    lr=recipe["lr"], max_steps=recipe["max_steps"], warmup_steps=recipe["warmup_steps"],
-                    freeze_embeddings=recipe["freeze_embeddings"], freeze_layers=recipe["freeze_layers"], eval_every=0)
-    summary = run_sft(cfg)
-    _say(f"trained {summary['steps']} steps, {summary['tokens']:,} tokens at {summary['tokens_per_s']:.0f} tokens/s")
+    sft_cfg, summary = run_sft_step(kind, base, out, max_steps)
+    sft_dir, template = sft_cfg.run.output_dir, sft_cfg.model.template
 
     _say("\nstep 3/4: the TUNED model gets the same questions through its chat template")
-    show_answers("tuned model (chat)", questions, ask_chat(str(sft_dir), questions, recipe["new_tokens"]))
+    show_answers("tuned model (chat)", questions, ask_chat(sft_dir, questions, settings["new_tokens"]))
 
     _say("\nstep 4/4: preference optimisation (DPO + RPO's NLL term) on the tuned model's own arithmetic mistakes")
-    dpo_dir, dpo_summary, arith = run_dpo_step(recipe, str(sft_dir), out)
+    dpo_dir, dpo_summary, arith = run_dpo_step(kind, sft_dir, out, settings["dpo_new_tokens"])
     ev = [json.loads(l) for l in (dpo_dir / "metrics.jsonl").read_text().splitlines() if "eval_accuracy" in l]
     arith_line = (f"held-out arithmetic ({arith['n']} problems never trained on, greedy, last number = result): "
                   f"SFT {100 * arith['sft']:.0f}% → DPO {100 * arith['dpo']:.0f}%")
     _say(f"DPO: {dpo_summary['steps']} steps on {arith['pairs']} pairs; held-out pairs: reward accuracy "
          f"{100 * ev[-1]['eval_accuracy']:.1f}%, margin {ev[-1]['eval_margin']:.2f}\n{arith_line}")
 
-    rows = compare([base, str(sft_dir), str(dpo_dir)], benchmark=_data("bench_heldout.jsonl"),
-                   ppl_in=_data("sft_heldout.jsonl"), ppl_ood=_data("ood.txt"), template=recipe["template"],
-                   max_items=recipe["bench_items"], max_new_tokens=recipe["new_tokens"], ood_tokens=4096)
+    rows = compare([base, sft_dir, str(dpo_dir)], benchmark=_data("bench_heldout.jsonl"),
+                   ppl_in=_data("sft_heldout.jsonl"), ppl_ood=_data("ood.txt"), template=template,
+                   max_items=settings["bench_items"], max_new_tokens=settings["new_tokens"], ood_tokens=4096)
+    report = write_report(out, kind, rows, ev[-1], arith_line, Path(sft_dir), t0)
+    return {"rows": rows, "elapsed_s": report["elapsed_s"], "summary": summary, "dpo": dpo_summary,
+            "win_rate": report["win_rate"], "dpo_eval": ev[-1], "arithmetic": arith}
+
+
+def write_report(out: Path, kind: str, rows: list[dict], dpo_eval: dict, arith_line: str, sft_dir: Path,
+                 t0: float) -> dict:
+    """The before/after table, the DPO-vs-SFT duel, the loss curve and report.md."""
     table = format_compare(rows)
     wr = win_rate(rows[2]["bench"], rows[1]["bench"])
     duel = (f"DPO vs SFT on the {wr['n']} held-out benchmark questions (answer check, not trained on): "
@@ -172,23 +171,18 @@ def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 
     png = plot_loss(sft_dir, out / "loss.png")
     elapsed = time.perf_counter() - t0
     report = out / "report.md"
-    report.write_text(f"# posttrain demo ({'tiny' if tiny else 'Gemma-3-270M'})\n\n{table}\n\n{duel}\n\n"
+    report.write_text(f"# posttrain demo ({'tiny' if kind == 'tiny' else 'Gemma-3-270M'})\n\n{table}\n\n{duel}\n\n"
                       f"DPO: {arith_line}; held-out preference pairs: reward accuracy "
-                      f"{100 * ev[-1]['eval_accuracy']:.1f}%, margin {ev[-1]['eval_margin']:.2f}\n\n"
+                      f"{100 * dpo_eval['eval_accuracy']:.1f}%, margin {dpo_eval['eval_margin']:.2f}\n\n"
                       f"Loss curve: {png}\n\nTotal time: {elapsed / 60:.1f} min\n")
     _say(arith_line)
     _say(f"\nreport: {report}" + (f" | loss curve: {png}" if png else "") + f" | total {elapsed / 60:.1f} min")
-    return {"rows": rows, "elapsed_s": elapsed, "summary": summary, "dpo": dpo_summary, "win_rate": wr,
-            "dpo_eval": ev[-1], "arithmetic": arith}
+    return {"elapsed_s": elapsed, "win_rate": wr}
 
 
 def correction_pairs(model_dir: str, rows: list[dict], template: str, new_tokens: int) -> tuple[list[dict], float]:
     """On-policy pairs: the model's greedy reply to each problem it gets wrong (rejected) against the
     same reply with its result corrected (chosen); and the model's accuracy on the rows."""
-    from posttrain.engine import chat_generate
-    from posttrain.eval.compare import load_for_eval
-    from posttrain.tasks import correct_last_number, last_number
-
     model, tok = load_for_eval(model_dir)
     replies = chat_generate(model, tok, [r["prompt"] for r in rows], template=template, max_new_tokens=new_tokens)
     pairs, right = [], 0
@@ -200,30 +194,23 @@ def correction_pairs(model_dir: str, rows: list[dict], template: str, new_tokens
     return pairs, right / len(rows)
 
 
-def run_dpo_step(recipe: dict, sft_dir: str, out: Path) -> tuple[Path, dict, dict]:
-    """DPO (loss=rpo) from the SFT model on its own mistakes on the arithmetic task's training problems;
-    held-out problems measure it. The same blocks are frozen as in SFT."""
-    from posttrain.config import DPOConfig
-    from posttrain.eval.compare import load_for_eval
-    from posttrain.tasks import arithmetic
-    from posttrain.train.preference import run_preference
-
-    d = recipe["dpo"]
+def run_dpo_step(kind: str, sft_dir: str, out: Path, new_tokens: int) -> tuple[Path, dict, dict]:
+    """DPO (recipes/dpo_<kind>.yaml: loss=rpo) from the SFT model on its own mistakes on the arithmetic
+    task's training problems; held-out problems measure it. The same blocks are frozen as in SFT."""
     task = arithmetic()
+    template = load_recipe(DPOConfig, recipe(f"dpo_{kind}.yaml")).model.template
     files = {}
     for split, rows in (("train", task.train), ("heldout", task.heldout)):
-        pairs, acc = correction_pairs(sft_dir, rows, recipe["template"], d["new_tokens"])
+        pairs, acc = correction_pairs(sft_dir, rows, template, new_tokens)
         files[split] = out / f"arith_pairs_{split}.jsonl"
         files[split].write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs), encoding="utf-8")
         files[f"{split}_pairs"], files[f"{split}_acc"] = len(pairs), acc
     dpo_dir = out / "dpo"
-    cfg = DPOConfig(model=sft_dir, data=str(files["train"]), eval_data=str(files["heldout"]), output_dir=str(dpo_dir),
-                    template=recipe["template"], max_len=recipe["max_len"], batch_size=d["batch_size"],
-                    max_steps=d["max_steps"], lr=d["lr"], beta=d["beta"], loss="rpo", warmup_steps=d["warmup_steps"],
-                    freeze_embeddings=recipe["freeze_embeddings"], freeze_layers=recipe["freeze_layers"])
-    summary = run_preference(cfg, "dpo")
+    cfg = load_recipe(DPOConfig, recipe(f"dpo_{kind}.yaml"), model=sft_dir, data=str(files["train"]),
+                      eval_data=str(files["heldout"]), output_dir=str(dpo_dir))
+    summary = run_preference(cfg)
     model, tok = load_for_eval(str(dpo_dir))
-    after = task.evaluate(model, tok, recipe["template"], max_new_tokens=d["new_tokens"])
+    after = task.evaluate(model, tok, template, max_new_tokens=new_tokens)
     return dpo_dir, summary, {"sft": files["heldout_acc"], "dpo": after["accuracy"], "n": len(task.heldout),
                               "pairs": files["train_pairs"]}
 

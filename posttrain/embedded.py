@@ -19,6 +19,7 @@ Cache location: ``cache_dir`` argument, else ``$POSTTRAIN_CACHE``, else ``~/.cac
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import os
@@ -28,6 +29,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import torch
+import transformers
+from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers.utils import logging as hf_logging
 
 from posttrain.models import clear_quantization
 
@@ -105,8 +111,6 @@ def gemma_base(cache_dir: str | Path | None = None, *, verify: bool = True) -> P
     if _is_complete(target):
         return target
     _package_dir(_GEMMA_PACKAGE, _GEMMA_PIP, "gemma_base (Gemma-3-270M)")
-    import importlib
-
     pkg = importlib.import_module(_GEMMA_PACKAGE)
 
     def source(work: Path) -> Path:
@@ -186,33 +190,23 @@ def _clean_stale_tmp(parent: Path, name: str) -> None:
             pass
 
 
-def _build(target: Path, source, *, what: str, extra: dict, extra_eos: list[str], verify: bool) -> Path:
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-    from transformers.utils import logging as hf_logging
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _clean_stale_tmp(target.parent, target.name)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
-    tok_proc = None
+def _dequantize(gguf: Path, work: Path, what: str):
+    """(model, tokenizer) of a GGUF file: the tokenizer converts in a child process while the
+    weights dequantise here."""
+    tok_out = work / "tokenizer"
+    t0 = time.perf_counter()
+    _log(f"converting {what} from GGUF to a Hugging Face folder... (~2 min on CPU, once)")
+    tok_proc = subprocess.Popen(
+        [sys.executable, "-c", _TOKENIZER_CHILD, str(gguf.parent), gguf.name, str(tok_out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"},
+    )
     try:
-        gguf = Path(source(work))
-        out = work / "out"
-        tok_out = work / "tokenizer"
-        t0 = time.perf_counter()
-        _log(f"converting {what} from GGUF to a Hugging Face folder... (~2 min on CPU, once)")
-        tok_proc = subprocess.Popen(
-            [sys.executable, "-c", _TOKENIZER_CHILD, str(gguf.parent), gguf.name, str(tok_out)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"},
-        )
         verbosity = hf_logging.get_verbosity()
         hf_logging.set_verbosity_error()  # the GGUF loader's per-tensor messages and dtype hints
         try:
-            model = AutoModelForCausalLM.from_pretrained(
-                str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32
-            )
+            model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.float32)
         finally:
             hf_logging.set_verbosity(verbosity)
         model.eval()
@@ -223,35 +217,44 @@ def _build(target: Path, source, *, what: str, extra: dict, extra_eos: list[str]
             raise RuntimeError(
                 f"converting the {what} tokenizer from {gguf} failed:\n{err.decode(errors='replace')[-4000:]}"
             )
-        tok_proc = None
-        tokenizer = AutoTokenizer.from_pretrained(str(tok_out))
+    finally:
+        if tok_proc.poll() is None:
+            tok_proc.kill()
+            tok_proc.wait()
+    return model, AutoTokenizer.from_pretrained(str(tok_out))
 
-        if extra_eos:
-            ids = [tokenizer.convert_tokens_to_ids(t) for t in extra_eos]
-            eos = model.generation_config.eos_token_id
-            eos = [] if eos is None else ([eos] if isinstance(eos, int) else list(eos))
-            for i in ids:
-                if i is not None and i != tokenizer.unk_token_id and i not in eos:
-                    eos.append(i)
-            model.generation_config.eos_token_id = eos
-        if model.generation_config.pad_token_id is None and tokenizer.pad_token_id is not None:
-            model.generation_config.pad_token_id = tokenizer.pad_token_id
 
+def _stop_tokens(model, tokenizer, extra_eos: list[str]) -> None:
+    """The end-of-turn tokens join the generation config's EOS list; pad comes from the tokenizer."""
+    if extra_eos:
+        ids = [tokenizer.convert_tokens_to_ids(t) for t in extra_eos]
+        eos = model.generation_config.eos_token_id
+        eos = [] if eos is None else ([eos] if isinstance(eos, int) else list(eos))
+        for i in ids:
+            if i is not None and i != tokenizer.unk_token_id and i not in eos:
+                eos.append(i)
+        model.generation_config.eos_token_id = eos
+    if model.generation_config.pad_token_id is None and tokenizer.pad_token_id is not None:
+        model.generation_config.pad_token_id = tokenizer.pad_token_id
+
+
+def _build(target: Path, source, *, what: str, extra: dict, extra_eos: list[str], verify: bool) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale_tmp(target.parent, target.name)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
+    try:
+        gguf = Path(source(work))
+        out = work / "out"
+        t0 = time.perf_counter()
+        model, tokenizer = _dequantize(gguf, work, what)
+        _stop_tokens(model, tokenizer, extra_eos)
         model.save_pretrained(str(out), safe_serialization=True)
         tokenizer.save_pretrained(str(out))
-        info = {"model": what, "gguf": gguf.name, "dtype": "float32", **extra}
-        try:
-            import transformers
-
-            info["transformers"] = transformers.__version__
-        except Exception:  # pragma: no cover
-            pass
-
+        info = {"model": what, "gguf": gguf.name, "dtype": "float32", "transformers": transformers.__version__, **extra}
         if verify:
             info["verify_max_abs_logit_diff"] = _verify(model, tokenizer, out)
         del model
         (out / _PROVENANCE_FILE).write_text(json.dumps(info, indent=2) + "\n")
-
         try:
             os.replace(out, target)
         except OSError:
@@ -261,17 +264,11 @@ def _build(target: Path, source, *, what: str, extra: dict, extra_eos: list[str]
         _log(f"{what} ready at {target} ({time.perf_counter() - t0:.1f} s)")
         return target
     finally:
-        if tok_proc is not None and tok_proc.poll() is None:
-            tok_proc.kill()
-            tok_proc.wait()
         shutil.rmtree(work, ignore_errors=True)
 
 
 def _verify(model, tokenizer, folder: Path) -> float:
     """Reload ``folder`` as a plain checkpoint and compare logits with the GGUF-loaded model."""
-    import torch
-    from transformers import AutoModelForCausalLM
-
     ids = tokenizer("The capital of France is Paris. The capital of Italy is", return_tensors="pt").input_ids
     reloaded = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32).eval()
     with torch.no_grad():

@@ -1,5 +1,6 @@
 """Generation engine: batched KV-cached decoding with sampling, stops, streaming and log-probs.
 
+Token ids in, token ids (and their text) out; `posttrain.generation` answers conversations with it.
 Used for inference (chat, serve, evaluation) and RL rollouts. Llama-family models (Llama,
 Mistral, Qwen2/3) and Gemma 3 run on `fast_decode.FastDecoder`, the same maths with fused projections and an
 in-place KV cache; every other causal LM runs on its own `transformers` forward with a
@@ -26,13 +27,15 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import sys
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 import torch
+from transformers import DynamicCache
 
-from posttrain.models import autocast, pick_dtype
+from posttrain.chat import stop_token_ids
+from posttrain.fast_decode import FastDecoder, unsupported
+from posttrain.runtime import autocast, pick_dtype
 
 REPLACEMENT = "\ufffd"  # what a partial multi-byte character decodes to
 
@@ -181,8 +184,6 @@ def _left_pad(prompts: Sequence[Sequence[int]], pad_id: int, device) -> tuple[to
 def default_stop_ids(model, tokenizer=None) -> list[int]:
     """The tokenizer's EOS and end-of-turn tokens, else the model's generation-config EOS."""
     if tokenizer is not None:
-        from posttrain.chat import stop_token_ids
-
         return stop_token_ids(tokenizer)
     eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
     return [] if eos is None else list(eos) if isinstance(eos, (list, tuple)) else [eos]
@@ -192,8 +193,6 @@ class _TransformersForward:
     """The model's own forward with a `DynamicCache`: works for every causal LM `transformers` has."""
 
     def __init__(self, model):
-        from transformers import DynamicCache
-
         self.model, self.cache = model, DynamicCache(config=model.config)
         # transformers 5.24 renamed the forward's `past_key_values` to `cache` (the old name warns)
         self.cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
@@ -214,8 +213,6 @@ BACKENDS = ("auto", "fast", "transformers")
 
 
 def _backend(model, backend: str, dtype: torch.dtype, total_len: int):
-    from posttrain.fast_decode import FastDecoder, unsupported
-
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if backend == "transformers":
@@ -377,28 +374,3 @@ def stream(model, tokenizer, prompt_ids: list[int], max_new_tokens: int = 128, t
     text, _ = _finish(tokenizer, stops.ids[0], stop_set, stop_strings, "length")
     if len(text) > emitted:
         yield text[emitted:]
-
-
-def chat_generate(model, tokenizer, conversations: list[list[dict]], template: str | None = None,
-                  batch_size: int = 32, progress: str | None = None, **kw) -> list[str]:
-    """Answer each conversation (rendered by `chat.render_prompt`, the training code path).
-
-    Prompts are sorted by length and batched so that rows of a batch need little padding; answers
-    come back in the input order. `kw` goes to `generate` (max_new_tokens, temperature, ...).
-    """
-    from posttrain.chat import render_prompt
-
-    prompts = [render_prompt(tokenizer, conv, template) for conv in conversations]
-    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]), reverse=True)
-    kw.setdefault("pad_id", tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0)
-    answers: list[str] = [""] * len(prompts)
-    starts = range(0, len(order), batch_size)
-    if progress:  # a label turns on a progress bar over batches
-        from tqdm.auto import tqdm
-        starts = tqdm(starts, desc=progress, unit="batch", file=sys.stderr, leave=False)
-    for start in starts:
-        chunk = order[start: start + batch_size]
-        done = generate(model, [prompts[i] for i in chunk], tokenizer=tokenizer, **kw)
-        for i, c in zip(chunk, done):
-            answers[i] = c.text
-    return answers

@@ -24,6 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from posttrain.lora import LoRALinear
+from posttrain.runtime import cpu_has_fast_bf16
+
 ARCHITECTURES = ("llama", "mistral", "qwen2", "qwen3", "gemma3_text")
 ACTIVATIONS = {"gemma3_text": "gelu_pytorch_tanh"}  # the rest: silu
 
@@ -31,9 +34,6 @@ ACTIVATIONS = {"gemma3_text": "gelu_pytorch_tanh"}  # the rest: silu
 def unsupported(model, total_len: int | None = None, dtype: torch.dtype | None = None) -> str | None:
     """Why `model` cannot use `FastDecoder` for sequences of `total_len` tokens computed in `dtype`,
     or None if it can."""
-    from posttrain.lora import LoRALinear
-    from posttrain.models import cpu_has_fast_bf16
-
     cfg = getattr(model, "config", None)
     if getattr(cfg, "model_type", None) not in ARCHITECTURES:
         return f"architecture {getattr(cfg, 'model_type', type(model).__name__)!r}"
@@ -65,8 +65,6 @@ def unsupported(model, total_len: int | None = None, dtype: torch.dtype | None =
 
 def _linear(module, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor | None]:
     """(weight, bias) that `module` applies, in `dtype`; a LoRA layer's delta is folded into the weight."""
-    from posttrain.lora import LoRALinear
-
     if isinstance(module, LoRALinear):
         w = module.base_layer.weight
         if not (module.disabled or module.merged):

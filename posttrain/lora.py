@@ -28,6 +28,7 @@ import warnings
 from pathlib import Path
 
 import torch
+from safetensors.torch import load_file, save_file
 from torch import nn
 
 from posttrain.logprobs import compute_dtype
@@ -278,8 +279,6 @@ def adapter_state_dict(model) -> dict[str, torch.Tensor]:
 
 def save_adapter(model, folder, base_model_name_or_path: str | None = None) -> Path:
     """Write a PEFT LoRA folder that `peft.PeftModel.from_pretrained(base, folder)` loads."""
-    from safetensors.torch import save_file
-
     cfg = model.posttrain_lora
     if any(l.merged for l in lora_layers(model).values()):
         raise ValueError("unmerge the LoRA layers before saving the adapter")
@@ -315,8 +314,6 @@ def _check_supported(config: dict) -> None:
 def load_adapter(model, folder, trainable: bool = False):
     """Inject LoRA per `adapter_config.json` (ours or `peft`'s) and load its weights. The LoRA
     parameters stay frozen unless `trainable` (to continue training the adapter)."""
-    from safetensors.torch import load_file
-
     folder = Path(folder)
     config = json.loads((folder / ADAPTER_CONFIG).read_text())
     _check_supported(config)

@@ -1,4 +1,4 @@
-"""Load and save causal LMs and tokenizers; choose device and precision; tiny models for tests.
+"""Load and save causal LMs and tokenizers; tiny models for tests; freezing.
 
 A model is a Hugging Face folder, a hub id, or a .gguf file (dequantised by `transformers`). Saved
 folders are plain `transformers` folders: safetensors weights, tokenizer with `chat_template`,
@@ -13,45 +13,13 @@ import re
 import shutil
 import sys
 import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 import torch
+from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-
-# ----------------------------------------------------------------------------- device / precision
-
-@lru_cache(maxsize=1)
-def cpu_has_fast_bf16() -> bool:
-    """AVX512-BF16 or AMX: bf16 matmuls run several times faster than fp32 on such CPUs."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-def pick_device(device: str = "auto") -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
-def pick_dtype(dtype: str, device: torch.device) -> torch.dtype:
-    """Compute dtype used by autocast: bf16 on CUDA and fast-bf16 CPUs under `auto`, else fp32."""
-    table = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
-    if dtype != "auto":
-        return table[dtype]
-    if device.type == "cuda":
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.bfloat16 if cpu_has_fast_bf16() else torch.float32
-
-
-def autocast(device: torch.device, dtype: torch.dtype):
-    """Mixed precision around forward passes; weights and optimizer state stay fp32."""
-    if dtype == torch.float32:
-        return contextlib.nullcontext()
-    return torch.autocast(device.type, dtype=dtype)
+from posttrain import lora
+from posttrain.chat import stop_token_ids
 
 
 # ----------------------------------------------------------------------------- loading
@@ -64,8 +32,6 @@ def _gguf_parts(path: str) -> tuple[str, str | None]:
 
 
 def load_tokenizer(path: str):
-    from transformers import AutoTokenizer
-
     folder, gguf = _gguf_parts(path)
     tok = AutoTokenizer.from_pretrained(folder, gguf_file=gguf) if gguf else AutoTokenizer.from_pretrained(folder)
     if tok.pad_token_id is None:  # padding is masked out of the loss, so EOS is a safe pad
@@ -75,10 +41,6 @@ def load_tokenizer(path: str):
 
 def load_model(path: str, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32):
     """A causal LM from a folder, hub id or GGUF file, with plain (trainable) weights."""
-    from transformers import AutoModelForCausalLM
-
-    from posttrain import lora
-
     if lora.is_adapter_folder(path):  # a PEFT adapter: its base with the adapter merged in
         model = lora.load_adapter(load_model(lora.adapter_base(path), "cpu", torch.float32), path)
         return lora.merge_lora(model).to(device=device, dtype=dtype)
@@ -122,8 +84,6 @@ def save_model(model, tokenizer, out: str | Path, template: str | None = None) -
     """Write a Hugging Face folder. Files are written to a temporary folder first and each is
     renamed into place, so a reader never sees a half-written file; other files in `out`
     (metrics, checkpoints) are kept."""
-    from posttrain.chat import stop_token_ids
-
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".save.", dir=out))
@@ -150,8 +110,6 @@ def save_model(model, tokenizer, out: str | Path, template: str | None = None) -
 
 def tiny_config(vocab_size: int, hidden_size: int = 64, layers: int = 2, heads: int = 4, max_positions: int = 1024, **kw):
     """A Llama config small enough for tests: 2 layers, hidden 32–128."""
-    from transformers import LlamaConfig
-
     kw = {"num_key_value_heads": heads, **kw}
     return LlamaConfig(vocab_size=vocab_size, hidden_size=hidden_size, intermediate_size=hidden_size * 3,
                        num_hidden_layers=layers, num_attention_heads=heads, max_position_embeddings=max_positions,
@@ -159,8 +117,6 @@ def tiny_config(vocab_size: int, hidden_size: int = 64, layers: int = 2, heads: 
 
 
 def tiny_model(tokenizer, seed: int = 0, **kw):
-    from transformers import LlamaForCausalLM
-
     cfg = tiny_config(len(tokenizer), bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                       pad_token_id=tokenizer.pad_token_id, **kw)
     torch.manual_seed(seed)

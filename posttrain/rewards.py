@@ -18,6 +18,7 @@ from typing import Callable
 
 from posttrain.eval.benchmark import contains as _contains
 from posttrain.eval.benchmark import exact as _exact
+from posttrain.reward_model import open_reward_model, score_items
 
 Reward = Callable[..., list[float]]
 
@@ -50,8 +51,6 @@ def _sum(parts: list[Reward]) -> Reward:
 
 def reward_model_scorer(path: str, template: str | None = None) -> Reward:
     """A reward model folder as a reward function over (prompt, completion text)."""
-    from posttrain.train.reward import open_reward_model, score_items
-
     model, tok, tmpl = open_reward_model(path, template)
 
     def score(prompts, completions, **_):

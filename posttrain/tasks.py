@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from posttrain.data.formats import load_rows, to_prompt_row
 from posttrain.eval.benchmark import exact
+from posttrain.generation import chat_generate
+from posttrain.rewards import load_reward
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
@@ -56,8 +59,6 @@ class Task:
     def evaluate(self, model, tokenizer, template=None, limit: int | None = None, max_new_tokens: int = 32,
                  temperature: float = 0.0, seed: int = 0) -> dict:
         """Replies to the held-out prompts (greedy unless a temperature is given): mean reward and the share solved."""
-        from posttrain.engine import chat_generate
-
         rows = self.heldout[:limit] if limit else self.heldout
         replies = chat_generate(model, tokenizer, [r["prompt"] for r in rows], template=template,
                                 max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
@@ -159,12 +160,8 @@ BUILTIN: dict[str, Callable[[], Task]] = {"arithmetic": arithmetic, "format": an
 
 
 def from_files(data: str, eval_data: str | None, reward: str, template: str | None = None) -> Task:
-    from posttrain.best_of_n import _prompt_row
-    from posttrain.data.formats import load_rows
-    from posttrain.rewards import load_reward
-
     def rows(path):
-        return [{"prompt": p, "answers": a} for p, a in load_rows(path, _prompt_row, what="prompts")]
+        return [{"prompt": p, "answers": a} for p, a in load_rows(path, to_prompt_row, what="prompts")]
 
     train = rows(data)
     solved = 1.0 if reward in ("contains", "exact") else None
@@ -182,7 +179,6 @@ def load_task(task: str, reward: str | None = None, eval_data: str | None = None
         t = None
     if t is not None:
         if reward:
-            from posttrain.rewards import load_reward
             t.reward, t.solved = load_reward(reward, template), None
         return t
     if not Path(task).exists():

@@ -7,8 +7,9 @@ import torch
 from posttrain.attention import NAME, doc_layout, usable
 from posttrain.data.batching import collate_packed, pack, render_all
 from posttrain.data.formats import load_conversations
-from posttrain.models import autocast, tiny_model
-from posttrain.train.steps import lm_step
+from posttrain.models import tiny_model
+from posttrain.runtime import autocast
+from posttrain.forward import lm_loss
 
 
 def test_layout_hand_checked():
@@ -23,7 +24,7 @@ def test_layout_hand_checked():
 def _loss_and_grads(model, batch, dtype):
     model.zero_grad(set_to_none=True)
     with autocast(torch.device("cpu"), dtype):
-        loss, _ = lm_step(model, batch)
+        loss = lm_loss(model, batch)
     loss.backward()
     return loss.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
 
@@ -34,7 +35,7 @@ def test_docs_attention_equals_block_mask(tokenizer, sft_file, kv_heads, dtype):
     model = tiny_model(tokenizer, hidden_size=64, layers=2, heads=4, num_key_value_heads=kv_heads).train()
     ex = render_all(tokenizer, load_conversations(str(sft_file))[:16], "plain", 64)
     batch = collate_packed(pack(ex, 128), tokenizer.pad_token_id)
-    assert doc_layout(batch["position_ids"]).gather.shape[0] > batch["input_ids"].shape[0]  # really packed
+    assert doc_layout(batch.position_ids).gather.shape[0] > batch.input_ids.shape[0]  # really packed
     # reference: transformers' sdpa with the block-diagonal mask it derives from position ids
     model.config._attn_implementation = "sdpa"
     ref_loss, ref = _reference(model, batch, dtype)
@@ -49,14 +50,16 @@ def test_docs_attention_equals_block_mask(tokenizer, sft_file, kv_heads, dtype):
 
 def _reference(model, batch, dtype):
     """The same step through transformers' sdpa path (no document layout passed)."""
-    from posttrain.losses.sft import nll_sum
+    from posttrain.forward import shifted_targets
+    from posttrain.logprobs import linear_cross_entropy
     from posttrain.models import lm_parts
 
     decoder, head, cap = lm_parts(model)
     model.zero_grad(set_to_none=True)
     with autocast(torch.device("cpu"), dtype):
-        h = decoder(input_ids=batch["input_ids"], position_ids=batch["position_ids"], use_cache=False).last_hidden_state
-        loss = nll_sum(h, head.weight, batch["input_ids"], batch["target_mask"], cap)
+        h = decoder(input_ids=batch.input_ids, position_ids=batch.position_ids, use_cache=False).last_hidden_state
+        hs, y = shifted_targets(h, batch.input_ids, batch.target_mask)
+        loss = linear_cross_entropy(hs, head.weight, y, softcap=cap)
     loss.backward()
     return loss.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
 

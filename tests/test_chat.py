@@ -83,6 +83,6 @@ def test_pad_equal_eos_still_trains_eos(tokenizer):
     r = render_all(tokenizer, [CONV[1:3], CONV[1:]], "plain", 64, quiet=True)
     batch = collate_padded(r, pad_id=tokenizer.eos_token_id)
     eos = tokenizer.eos_token_id
-    trained_eos = (batch["input_ids"][batch["target_mask"]] == eos).sum().item()
+    trained_eos = (batch.input_ids[batch.target_mask] == eos).sum().item()
     assert trained_eos == 1 + 2  # one per assistant turn, padding (also eos) never trained
-    assert (batch["input_ids"] == eos).sum().item() > trained_eos
+    assert (batch.input_ids == eos).sum().item() > trained_eos

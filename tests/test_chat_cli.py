@@ -7,7 +7,7 @@ import io
 import pytest
 import torch
 
-import posttrain.engine
+import posttrain.chat_cli
 from posttrain.chat import render_prompt
 from posttrain.chat_cli import run_chat
 
@@ -34,7 +34,7 @@ def fake_stream(monkeypatch):
         yield "A"
         yield str(len(prompts))
 
-    monkeypatch.setattr(posttrain.engine, "stream", stream)
+    monkeypatch.setattr(posttrain.chat_cli, "stream", stream)
     return prompts
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from posttrain.cli import COMMANDS, main, parse_command
-from posttrain.config import ConfigError, SFTConfig, load_recipe, parse
+from posttrain.config import ConfigError, build, load_recipe, parse
+from posttrain.train.configs import SFTConfig
 
 RECIPES = sorted(Path(__file__).resolve().parents[1].glob("recipes/*.yaml"))
 
@@ -15,28 +16,59 @@ def test_every_recipe_loads(path):
     first = path.read_text().splitlines()[0]
     assert first.startswith("# posttrain "), "a recipe opens with the command that runs it"
     stage = first.split()[2]
-    cfg = load_recipe(COMMANDS[stage][0], str(path))
-    assert cfg.lr > 0
+    cfg = load_recipe(COMMANDS[stage].config, str(path))
+    assert cfg.run.lr > 0
 
 
 def test_overrides_and_types(tmp_path):
     recipe = tmp_path / "r.yaml"
     recipe.write_text("model: m\ndata: d.jsonl\nlr: 1.0e-4\n")
     cfg = parse(SFTConfig, [str(recipe), "lr=3e-4", "packing=false", "--max_len", "64"])
-    assert (cfg.lr, cfg.packing, cfg.max_len, cfg.model) == (3e-4, False, 64, "m")
+    assert (cfg.run.lr, cfg.data.packing, cfg.model.max_len, cfg.model.path) == (3e-4, False, 64, "m")
     with pytest.raises(ConfigError, match="lrr"):
         parse(SFTConfig, [str(recipe), "lrr=1"])
     with pytest.raises(ConfigError, match="lr"):
         parse(SFTConfig, [str(recipe), "lr=fast"])
     with pytest.raises(ConfigError, match="model"):
-        SFTConfig(data="x")
+        build(SFTConfig, data="x")
 
 
 def test_cli_help_lists_every_option(capsys):
     for cmd in COMMANDS:
         assert main([cmd, "--help"]) == 0
     out = capsys.readouterr().out
-    assert "--freeze_layers" in out and "Freeze the first N transformer blocks" in out
+    assert "--model.freeze_layers" in out and "Freeze the first N transformer blocks" in out
+
+
+@pytest.mark.parametrize("cmd,wanted,unwanted", [
+    ("dpo", ["--dpo.beta", "--dpo.rpo_alpha", "{sigmoid,robust,ipo,hinge,rpo}"], ["gamma", "desirable_weight", "kto", "simpo", "num_generations"]),
+    ("sft", ["--data.packing", "--model.lora_r", "--run.lr"], ["beta", ".loss", "prefix_sharing", "num_generations"]),
+    ("grpo", ["--grpo.num_generations", "--rollout.temperature", "--task.name", "{grpo,dr_grpo,dapo}"],
+     ["--data.", "label_smoothing", "ppo_epochs", "kl_target"]),
+])
+def test_help_lists_only_what_the_stage_reads(cmd, wanted, unwanted, capsys):
+    assert main([cmd, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert all(w in out for w in wanted), [w for w in wanted if w not in out]
+    assert not [u for u in unwanted if u in out]
+
+
+def test_bad_option_or_loss_is_one_line_and_exit_2(capsys):
+    for argv in (["dpo", "model=m", "data=d", "loss=simpo"], ["sft", "model=m", "data=d", "lrr=1"],
+                 ["grpo", "model=m", "num_generations=x"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"posttrain {argv[0]}: error:"), err
+
+
+def test_bare_dotted_and_nested_keys_agree(tmp_path):
+    nested = tmp_path / "n.yaml"
+    nested.write_text("run:\n  lr: 1.0e-4\nmodel:\n  path: m\n  lora_r: 4\ndata:\n  train: d.jsonl\n")
+    flat = tmp_path / "f.yaml"
+    flat.write_text("lr: 1.0e-4\nmodel: m\nlora_r: 4\ndata: d.jsonl\n")
+    a, b = parse(SFTConfig, [str(nested)]), parse(SFTConfig, [str(flat)])
+    c = parse(SFTConfig, ["run.lr=1e-4", "model.path=m", "model.lora_r=4", "data.train=d.jsonl"])
+    assert a == b == c == build(SFTConfig, lr=1e-4, model="m", lora_r=4, data="d.jsonl")
 
 
 def test_positionals():
@@ -47,5 +79,5 @@ def test_positionals():
 
 def test_unknown_command_and_bad_value(capsys):
     assert main(["nope"]) == 2
-    assert main(["sft", "model=m", "data=d", "lr=abc"]) == 1
+    assert main(["sft", "model=m", "data=d", "lr=abc"]) == 2
     assert "lr" in capsys.readouterr().err

@@ -8,7 +8,8 @@ import math
 import pytest
 import torch
 
-from posttrain.engine import chat_generate, decode_steps, filter_logits, generate, stream
+from posttrain.engine import decode_steps, filter_logits, generate, stream
+from posttrain.generation import chat_generate
 
 TEXTS = ["What is 3 plus 4?", "The capital of France is", "hello"]
 N = 12

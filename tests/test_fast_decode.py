@@ -142,7 +142,7 @@ def test_what_it_refuses():
     windowed = T.MistralForCausalLM(T.MistralConfig(**BASE, sliding_window=32))
     assert unsupported(windowed, total_len=32) is None  # the window is never crossed
     assert "sliding window" in unsupported(windowed, total_len=33)
-    from posttrain.models import cpu_has_fast_bf16
+    from posttrain.runtime import cpu_has_fast_bf16
 
     reason = unsupported(_make("qwen2"), dtype=torch.bfloat16)
     assert (reason is None) == cpu_has_fast_bf16() and unsupported(_make("qwen2"), dtype=torch.float32) is None

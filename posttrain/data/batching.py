@@ -5,8 +5,8 @@ with no `attention_mask`, `transformers` reads the restarts as sequence boundari
 block-diagonal causal mask, so no token attends across examples (tested: packed loss equals
 unpacked loss). Rows are filled first-fit-decreasing, which wastes a few percent at most.
 
-A batch is a dict of tensors: `input_ids`, `position_ids`, `target_mask` (1 where the token is a
-trained target), optionally `attention_mask` (padded mode), and `n_tokens` (real tokens).
+A batch is an `LMBatch` (posttrain.data.batches): `input_ids`, `position_ids`, `target_mask` (1
+where the token is a trained target), `attention_mask` in padded mode; n_units = trained tokens.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import sys
 import torch
 
 from posttrain.chat import Rendered, render
+from posttrain.data.batches import LMBatch
 
 
 def render_all(tokenizer, convs: list[list[dict]], template: str | None, max_len: int,
@@ -56,7 +57,7 @@ def pack(examples: list[Rendered], max_len: int) -> list[list[Rendered]]:
     return [[examples[i] for i in sorted(row)] for row in rows]
 
 
-def collate_packed(rows: list[list[Rendered]], pad_id: int) -> dict:
+def collate_packed(rows: list[list[Rendered]], pad_id: int) -> LMBatch:
     """Packed rows → one (B, T) batch; T is the longest row, the tail of shorter rows is one padding segment."""
     T = max(sum(len(e.ids) for e in row) for row in rows)
     ids = torch.full((len(rows), T), pad_id, dtype=torch.long)
@@ -72,11 +73,10 @@ def collate_packed(rows: list[list[Rendered]], pad_id: int) -> dict:
             t += n
         pos[b, t:] = torch.arange(T - t)
     n_tokens = sum(len(e.ids) for row in rows for e in row)
-    return {"input_ids": ids, "position_ids": pos, "target_mask": tmask, "n_tokens": n_tokens,
-            "n_units": int(tmask.sum())}
+    return LMBatch(n_units=int(tmask.sum()), n_tokens=n_tokens, input_ids=ids, position_ids=pos, target_mask=tmask)
 
 
-def collate_padded(examples: list[Rendered], pad_id: int) -> dict:
+def collate_padded(examples: list[Rendered], pad_id: int) -> LMBatch:
     """One example per row, right-padded to the longest; padding is masked from attention and loss."""
     T = max(len(e.ids) for e in examples)
     ids = torch.full((len(examples), T), pad_id, dtype=torch.long)
@@ -88,8 +88,8 @@ def collate_padded(examples: list[Rendered], pad_id: int) -> dict:
         attn[b, :n] = 1
         tmask[b, :n] = torch.tensor(e.mask, dtype=torch.bool)
     pos = (attn.cumsum(1) - 1).clamp(min=0)
-    return {"input_ids": ids, "position_ids": pos, "attention_mask": attn, "target_mask": tmask,
-            "n_tokens": int(attn.sum()), "n_units": int(tmask.sum())}
+    return LMBatch(n_units=int(tmask.sum()), n_tokens=int(attn.sum()), input_ids=ids, position_ids=pos,
+                   target_mask=tmask, attention_mask=attn)
 
 
 def make_rows(examples: list[Rendered], max_len: int, packing: bool) -> list:
@@ -100,5 +100,5 @@ def make_rows(examples: list[Rendered], max_len: int, packing: bool) -> list:
     return pack(examples, max_len) if packing else examples
 
 
-def collate(items: list, pad_id: int, packing: bool) -> dict:
+def collate(items: list, pad_id: int, packing: bool) -> LMBatch:
     return collate_packed(items, pad_id) if packing else collate_padded(items, pad_id)

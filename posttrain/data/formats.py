@@ -24,7 +24,7 @@ SHAREGPT_ROLES = {"system": "system", "human": "user", "user": "user", "gpt": "a
 FORMATS = "messages | conversations (ShareGPT) | instruction+output | question+answer | prompt+completion"
 
 
-def _text(row: dict, key: str, where: str, required: bool = True) -> str:
+def text_field(row: dict, key: str, where: str, required: bool = True) -> str:
     value = row.get(key)
     if value is None or (isinstance(value, float) and value != value):  # missing or NaN (CSV/Parquet)
         if required:
@@ -37,7 +37,7 @@ def _text(row: dict, key: str, where: str, required: bool = True) -> str:
     return value
 
 
-def _messages(msgs, where: str, field: str, role_key="role", content_key="content", roles=None) -> list[dict]:
+def messages_field(msgs, where: str, field: str, role_key="role", content_key="content", roles=None) -> list[dict]:
     if not isinstance(msgs, list) or not msgs:
         raise DataError(f"{where}: field '{field}': expected a non-empty list of messages, found {type(msgs).__name__} {str(msgs)[:40]!r}")
     out = []
@@ -57,7 +57,7 @@ def _messages(msgs, where: str, field: str, role_key="role", content_key="conten
     return out
 
 
-def _check_order(conv: list[dict], where: str, field: str) -> list[dict]:
+def check_order(conv: list[dict], where: str, field: str) -> list[dict]:
     body = conv[1:] if conv[0]["role"] == "system" else conv
     for i, m in enumerate(body):
         if m["role"] == "system":
@@ -73,29 +73,42 @@ def _check_order(conv: list[dict], where: str, field: str) -> list[dict]:
 def to_conversation(row: dict, where: str = "<row>") -> list[dict]:
     """Detect the row's format and return it as a validated conversation."""
     if "messages" in row:
-        return _check_order(_messages(row["messages"], where, "messages"), where, "messages")
+        return check_order(messages_field(row["messages"], where, "messages"), where, "messages")
     if "conversations" in row:
-        conv = _messages(row["conversations"], where, "conversations", "from", "value", SHAREGPT_ROLES)
-        return _check_order(conv, where, "conversations")
+        conv = messages_field(row["conversations"], where, "conversations", "from", "value", SHAREGPT_ROLES)
+        return check_order(conv, where, "conversations")
     system = [{"role": "system", "content": row["system"]}] if isinstance(row.get("system"), str) and row["system"] else []
     if "instruction" in row:
-        user = _text(row, "instruction", where)
-        extra = _text(row, "input", where, required=False)
+        user = text_field(row, "instruction", where)
+        extra = text_field(row, "input", where, required=False)
         key = "output" if "output" in row else "response"
-        answer = _text(row, key, where)
+        answer = text_field(row, key, where)
         return system + [{"role": "user", "content": f"{user}\n\n{extra}" if extra else user},
                          {"role": "assistant", "content": answer}]
     if "question" in row:
-        return system + [{"role": "user", "content": _text(row, "question", where)},
-                         {"role": "assistant", "content": _text(row, "answer", where)}]
+        return system + [{"role": "user", "content": text_field(row, "question", where)},
+                         {"role": "assistant", "content": text_field(row, "answer", where)}]
     if "prompt" in row:
         prompt, completion = row["prompt"], row.get("completion")
-        head = ([{"role": "user", "content": _text(row, "prompt", where)}] if not isinstance(prompt, list)
-                else _messages(prompt, where, "prompt"))
-        tail = ([{"role": "assistant", "content": _text(row, "completion", where)}] if not isinstance(completion, list)
-                else _messages(completion, where, "completion"))
-        return _check_order(system + head + tail, where, "prompt+completion")
+        head = ([{"role": "user", "content": text_field(row, "prompt", where)}] if not isinstance(prompt, list)
+                else messages_field(prompt, where, "prompt"))
+        tail = ([{"role": "assistant", "content": text_field(row, "completion", where)}] if not isinstance(completion, list)
+                else messages_field(completion, where, "completion"))
+        return check_order(system + head + tail, where, "prompt+completion")
     raise DataError(f"{where}: unknown row format: expected fields for one of {FORMATS}, found fields {sorted(row)[:8]}")
+
+
+def to_prompt_row(row: dict, where: str) -> tuple[list[dict], list[str] | None]:
+    """A prompt row (`prompt` as text or messages, or `instruction`; optional `answers`) → (messages, answers)."""
+    key = "prompt" if "prompt" in row else "instruction" if "instruction" in row else None
+    if key is None:
+        raise DataError(f"{where}: field 'prompt': expected a prompt (or instruction), found fields {sorted(row)[:8]}")
+    value = row[key]
+    msgs = messages_field(value, where, key) if isinstance(value, list) else [{"role": "user", "content": text_field(row, key, where)}]
+    answers = row.get("answers")
+    if answers is not None and (not isinstance(answers, list) or not all(isinstance(a, str) for a in answers)):
+        raise DataError(f"{where}: field 'answers': expected a list of strings, found {answers!r:.60}")
+    return msgs, answers
 
 
 def load_rows(source: str, convert, skip_invalid: bool = False, split: str = "train", limit: int | None = None,

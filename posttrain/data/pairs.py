@@ -16,12 +16,13 @@ of each continuation is predicted from the prompt's last token.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
 from posttrain.attention import DocLayout
 from posttrain.chat import render, resolve_template
+from posttrain.data.batches import PairBatch
 from posttrain.data.batching import pack
 
 
@@ -122,68 +123,81 @@ class _Sized:
         return range(self.n)
 
 
-def collate_pairs(rows: list[list[Triple]], pad_id: int, shared: bool) -> dict:
+@dataclass
+class _PairLayout:
+    """What `collate_pairs` accumulates while it lays triples into rows."""
+
+    docs: list = field(default_factory=list)
+    pred: list = field(default_factory=list)
+    targets: list = field(default_factory=list)
+    seq: list = field(default_factory=list)
+    last: list = field(default_factory=list)
+    k: int = 0  # triple counter in the batch: sequences 2k (first) and 2k+1 (second)
+
+
+def _place(tr: Triple, ids, pos, b: int, base: int, t: int, shared: bool, lay: _PairLayout):
+    """Write one triple at column t of row b; (positions of each continuation, their predecessors, new t)."""
+    p, la, lb = len(tr.prompt), len(tr.first), len(tr.second)
+    if shared:
+        seg = tr.prompt + tr.first + tr.second
+        ids[b, t:t + len(seg)] = torch.tensor(seg)
+        pos[b, t:t + p + la] = torch.arange(p + la)
+        pos[b, t + p + la:t + p + la + lb] = torch.arange(p, p + lb)
+        prompt_idx = list(range(base + t, base + t + p))
+        a_idx = list(range(base + t + p, base + t + p + la))
+        b_idx = list(range(base + t + p + la, base + t + p + la + lb))
+        lay.docs += [prompt_idx + a_idx, prompt_idx + b_idx]
+        return a_idx, b_idx, base + t + p - 1, base + t + p - 1, t + p + la + lb
+    for cont in (tr.first, tr.second):
+        seg = tr.prompt + cont
+        ids[b, t:t + len(seg)] = torch.tensor(seg)
+        pos[b, t:t + len(seg)] = torch.arange(len(seg))
+        lay.docs.append(list(range(base + t, base + t + len(seg))))
+        t += len(seg)
+    return lay.docs[-2][p:], lay.docs[-1][p:], lay.docs[-2][p - 1], lay.docs[-1][p - 1], t
+
+
+def _count(tr: Triple, placed, pad_id: int, lay: _PairLayout) -> None:
+    """Record each continuation's counted tokens, their predictors and its last real token."""
+    a_idx, b_idx, a_prev, b_prev, _ = placed
+    for s, (idx, prev, toks, mask) in enumerate(((a_idx, a_prev, tr.first, tr.first_mask),
+                                                  (b_idx, b_prev, tr.second, tr.second_mask))):
+        # a reward model reads the last token that is not padding (the rule transformers uses)
+        real = [j for j, tok in enumerate(toks) if tok != pad_id]
+        lay.last.append(idx[real[-1]] if real else prev)
+        for j, (tok, m) in enumerate(zip(toks, mask)):
+            if m:
+                lay.pred.append(prev if j == 0 else idx[j - 1])
+                lay.targets.append(tok)
+                lay.seq.append(2 * lay.k + s)
+
+
+def collate_pairs(rows: list[list[Triple]], pad_id: int, shared: bool) -> PairBatch:
     """Rows of triples → one batch with the attention layout, the counted tokens and their predictors."""
     T = max(sum(t.size(shared) for t in row) for row in rows)
     B = len(rows)
     ids = torch.full((B, T), pad_id, dtype=torch.long)
     pos = torch.zeros((B, T), dtype=torch.long)
-    docs: list[list[int]] = []
-    pred, targets, seq, last = [], [], [], []
-    refs, labels, index = [], [], []
-    k = 0  # triple counter in the batch: sequences 2k (first) and 2k+1 (second)
+    lay = _PairLayout()
     for b, row in enumerate(rows):
-        base = b * T
         t = 0
         for tr in row:
-            p, la, lb = len(tr.prompt), len(tr.first), len(tr.second)
-            if shared:
-                seg = tr.prompt + tr.first + tr.second
-                ids[b, t:t + len(seg)] = torch.tensor(seg)
-                pos[b, t:t + p + la] = torch.arange(p + la)
-                pos[b, t + p + la:t + p + la + lb] = torch.arange(p, p + lb)
-                prompt_idx = list(range(base + t, base + t + p))
-                a_idx = list(range(base + t + p, base + t + p + la))
-                b_idx = list(range(base + t + p + la, base + t + p + la + lb))
-                docs += [prompt_idx + a_idx, prompt_idx + b_idx]
-                a_prev, b_prev = base + t + p - 1, base + t + p - 1
-                t += p + la + lb
-            else:
-                for cont in (tr.first, tr.second):
-                    seg = tr.prompt + cont
-                    ids[b, t:t + len(seg)] = torch.tensor(seg)
-                    pos[b, t:t + len(seg)] = torch.arange(len(seg))
-                    docs.append(list(range(base + t, base + t + len(seg))))
-                    t += len(seg)
-                a_idx = docs[-2][p:]
-                b_idx = docs[-1][p:]
-                a_prev, b_prev = docs[-2][p - 1], docs[-1][p - 1]
-            for s, (idx, prev, toks, mask) in enumerate(((a_idx, a_prev, tr.first, tr.first_mask),
-                                                          (b_idx, b_prev, tr.second, tr.second_mask))):
-                # a reward model reads the last token that is not padding (the rule transformers uses)
-                real = [j for j, tok in enumerate(toks) if tok != pad_id]
-                last.append(idx[real[-1]] if real else prev)
-                for j, (tok, m) in enumerate(zip(toks, mask)):
-                    if m:
-                        pred.append(prev if j == 0 else idx[j - 1])
-                        targets.append(tok)
-                        seq.append(2 * k + s)
-            refs.append(tr.ref if tr.ref is not None else (float("nan"), float("nan")))
-            labels.append(tr.label)
-            index.append(tr.index)
-            k += 1
+            placed = _place(tr, ids, pos, b, b * T, t, shared, lay)
+            _count(tr, placed, pad_id, lay)
+            t = placed[-1]
+            lay.k += 1
         if t < T:  # the row's padding tail: a document of its own
             pos[b, t:] = torch.arange(T - t)
-            docs.append(list(range(base + t, base + T)))
-    layout = layout_from_docs(docs, B * T) if shared else None
-    n_tokens = sum(t.size(shared) for row in rows for t in row)
-    return {"input_ids": ids, "position_ids": pos, "docs": layout,
-            "pred_index": torch.tensor(pred, dtype=torch.long), "targets": torch.tensor(targets, dtype=torch.long),
-            "seq_index": torch.tensor(seq, dtype=torch.long), "n_seqs": 2 * k,
-            "last_index": torch.tensor(last, dtype=torch.long),
-            "ref_logps": torch.tensor(refs, dtype=torch.float32).reshape(-1),
-            "labels": torch.tensor(labels, dtype=torch.bool), "index": torch.tensor(index, dtype=torch.long),
-            "n_tokens": n_tokens, "n_units": k}
+            lay.docs.append(list(range(b * T + t, b * T + T)))
+    triples = [tr for row in rows for tr in row]
+    refs = [tr.ref if tr.ref is not None else (float("nan"), float("nan")) for tr in triples]
+    long = lambda xs: torch.tensor(xs, dtype=torch.long)
+    return PairBatch(
+        n_units=lay.k, n_tokens=sum(t.size(shared) for t in triples), input_ids=ids, position_ids=pos,
+        docs=layout_from_docs(lay.docs, B * T) if shared else None, pred_index=long(lay.pred),
+        targets=long(lay.targets), seq_index=long(lay.seq), n_seqs=2 * lay.k, last_index=long(lay.last),
+        ref_logps=torch.tensor(refs, dtype=torch.float32).reshape(-1),
+        labels=torch.tensor([tr.label for tr in triples], dtype=torch.bool), index=long([tr.index for tr in triples]))
 
 
 def layout_from_docs(docs: list[list[int]], total: int) -> DocLayout:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from posttrain.data.formats import _check_order, _messages, _text, load_rows
+from posttrain.data.formats import check_order, load_rows, messages_field, text_field
 from posttrain.data.readers import DataError
 
 
@@ -36,13 +36,13 @@ class Unpaired:
 def _side(row: dict, key: str, where: str) -> list[dict]:
     value = row.get(key)
     if isinstance(value, list):
-        return _messages(value, where, key)
-    return [{"role": "assistant", "content": _text(row, key, where)}]
+        return messages_field(value, where, key)
+    return [{"role": "assistant", "content": text_field(row, key, where)}]
 
 
 def _prompt(row: dict, where: str) -> list[dict]:
     value = row["prompt"]
-    msgs = _messages(value, where, "prompt") if isinstance(value, list) else [{"role": "user", "content": _text(row, "prompt", where)}]
+    msgs = messages_field(value, where, "prompt") if isinstance(value, list) else [{"role": "user", "content": text_field(row, "prompt", where)}]
     if isinstance(row.get("system"), str) and row["system"] and msgs[0]["role"] != "system":
         msgs = [{"role": "system", "content": row["system"]}] + msgs
     return msgs
@@ -53,7 +53,7 @@ def _split(prompt: list[dict], answer: list[dict], where: str, field: str) -> li
     if not answer or answer[0]["role"] != "assistant":
         raise DataError(f"{where}: field '{field}': expected the answer to start with an assistant turn, "
                         f"found {answer[0]['role'] if answer else 'nothing'!r}")
-    _check_order(prompt + answer, where, f"prompt+{field}")
+    check_order(prompt + answer, where, f"prompt+{field}")
     return answer
 
 
@@ -68,7 +68,7 @@ def to_pair(row: dict, where: str = "<row>") -> Pair:
     else:  # implicit prompt: the messages both conversations share
         if not isinstance(row["chosen"], list) or not isinstance(row["rejected"], list):
             raise DataError(f"{where}: field 'prompt': expected a prompt, or chosen/rejected as whole conversations sharing their first messages")
-        c, r = _messages(row["chosen"], where, "chosen"), _messages(row["rejected"], where, "rejected")
+        c, r = messages_field(row["chosen"], where, "chosen"), messages_field(row["rejected"], where, "rejected")
         n = 0
         while n < min(len(c), len(r)) and c[n] == r[n]:
             n += 1

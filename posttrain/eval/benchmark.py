@@ -21,6 +21,7 @@ import string
 from dataclasses import dataclass, field
 
 from posttrain.data.readers import DataError, read_records
+from posttrain.generation import chat_generate
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 # A '.' or ',' between digits belongs to the number: 3.5 must not become 35 (nor match "35").
@@ -152,8 +153,6 @@ def _mean(flags: list[bool]) -> float | None:
 def generate(model, tokenizer, prompts: list[str], template: str | None = None, max_new_tokens: int = 48,
              batch_size: int = 16) -> list[str]:
     """Greedy single-turn responses; the engine sorts prompts by length and runs `batch_size` at a time."""
-    from posttrain.engine import chat_generate  # imported here: generation code is only needed when generating
-
     convs = [[{"role": "user", "content": p}] for p in prompts]
     return chat_generate(model, tokenizer, convs, template=template, max_new_tokens=max_new_tokens,
                          temperature=0.0, batch_size=batch_size, progress="answering")

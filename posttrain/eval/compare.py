@@ -17,7 +17,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+from posttrain.data.batching import render_all
+from posttrain.data.formats import load_conversations
+from posttrain.data.readers import DataError, read_records
 from posttrain.eval.benchmark import BenchResult, format_table, load_items, pct, run_benchmark
+from posttrain.eval.perplexity import perplexity, text_examples
+from posttrain.models import load_model, load_tokenizer
+from posttrain.runtime import pick_device, pick_dtype
 
 HOW_TO_READ = ("How to read: accuracy higher is better (contains = an answer appears as whole words; exact = the "
                "reply or its first sentence is an answer). Perplexity lower is better: in-domain falling means the "
@@ -29,8 +35,6 @@ def read_text(path: str) -> str:
     """A plain-text file, or the `text` fields of a JSONL/JSON/CSV/Parquet file joined by blank lines."""
     if Path(path).suffix not in _TEXT_SUFFIXES:
         return Path(path).read_text(encoding="utf-8")
-    from posttrain.data.readers import DataError, read_records
-
     parts = []
     for row, where in read_records(path):
         if not isinstance(row.get("text"), str):
@@ -44,17 +48,11 @@ def load_for_eval(path: str, dtype: str = "auto"):
 
     Inference keeps no fp32 master weights: bf16 weights halve the memory traffic of decoding
     (Gemma-3-270M on CPU: ~34 ms/token against ~75 with fp32 weights under autocast)."""
-    from posttrain.models import load_model, load_tokenizer, pick_device, pick_dtype
-
     device = pick_device("auto")
     return load_model(path, device, pick_dtype(dtype, device)).eval(), load_tokenizer(path)
 
 
 def ppl_in_domain(model, tokenizer, path: str, template: str | None, max_items: int | None, dtype: str) -> float:
-    from posttrain.data.batching import render_all
-    from posttrain.data.formats import load_conversations
-    from posttrain.eval.perplexity import perplexity
-
     convs = load_conversations(path, limit=max_items)
     max_len = getattr(model.config, "max_position_embeddings", None) or 2048
     examples = render_all(tokenizer, convs, template, max_len, quiet=True)
@@ -62,8 +60,6 @@ def ppl_in_domain(model, tokenizer, path: str, template: str | None, max_items: 
 
 
 def ppl_out_of_domain(model, tokenizer, text: str, dtype: str, max_tokens: int = 8192, seq_len: int = 512) -> float:
-    from posttrain.eval.perplexity import perplexity, text_examples
-
     seq_len = min(seq_len, getattr(model.config, "max_position_embeddings", None) or seq_len)
     examples = text_examples(tokenizer, text, seq_len=seq_len, max_tokens=max_tokens)
     if not examples:

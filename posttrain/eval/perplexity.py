@@ -12,8 +12,8 @@ import torch
 
 from posttrain.chat import Rendered
 from posttrain.data.batching import collate_padded
-from posttrain.models import autocast, pick_dtype
-from posttrain.train.steps import lm_step
+from posttrain.forward import lm_loss
+from posttrain.runtime import autocast, evaluating, pick_dtype
 
 
 @torch.no_grad()
@@ -21,18 +21,14 @@ def total_nll(model, examples: list[Rendered], pad_id: int, batch_size: int = 8,
     """(Σ NLL, number of scored tokens) over examples, under the same precision as training."""
     device = next(model.parameters()).device
     cdtype = pick_dtype(dtype, device)
-    was_training = model.training
-    model.eval()
     order = sorted(range(len(examples)), key=lambda i: len(examples[i].ids))  # less padding
     nll, count = 0.0, 0
-    for i in range(0, len(order), batch_size):
-        batch = collate_padded([examples[j] for j in order[i:i + batch_size]], pad_id)
-        batch = {k: v.to(device) if torch.is_tensor(v) else v for k, v in batch.items()}
-        with autocast(device, cdtype):
-            loss, _ = lm_step(model, batch)
-        nll += float(loss)
-        count += batch["n_units"]
-    model.train(was_training)
+    with evaluating(model):
+        for i in range(0, len(order), batch_size):
+            batch = collate_padded([examples[j] for j in order[i:i + batch_size]], pad_id).to(device)
+            with autocast(device, cdtype):
+                nll += float(lm_loss(model, batch))
+            count += batch.n_units
     return nll, count
 
 

@@ -15,10 +15,13 @@ spreadsheets write integers that way.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from pathlib import Path
 
 from posttrain.data.readers import DataError
+from posttrain.eval.benchmark import generate, load_items
+from posttrain.eval.compare import load_for_eval
 
 CRITERIA = ("helpfulness", "accuracy", "clarity")
 
@@ -184,8 +187,6 @@ def format_summary(summary: dict[str, dict[str, tuple[float | None, int]]]) -> s
 
 def load_prompts(path: str, limit: int | None = None) -> list[str]:
     """Prompts for a sheet: a .txt file (one per non-blank line) or benchmark-style rows (`instruction`)."""
-    from posttrain.eval.benchmark import load_items
-
     if Path(path).suffix == ".txt":
         prompts = [line.strip() for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
         return prompts[:limit] if limit else prompts
@@ -195,11 +196,6 @@ def load_prompts(path: str, limit: int | None = None) -> list[str]:
 def main_sheet_export(models: str | list[str], prompts: str | None, out: str | Path, template: str | None = None,
                       max_new_tokens: int = 256, max_items: int | None = None) -> Path:
     """`posttrain sheet export`: greedy answers from each model to each prompt, written as a blank sheet."""
-    import gc
-
-    from posttrain.eval.benchmark import generate
-    from posttrain.eval.compare import load_for_eval
-
     if not prompts:
         raise SystemExit("posttrain sheet export: give --prompts (a benchmark JSONL or a .txt file, one prompt per line)")
     models = [models] if isinstance(models, str) else list(models)

@@ -6,49 +6,78 @@ from `losses.rl.GRPO_VARIANTS`: grpo, dr_grpo, dapo (DAPO's dynamic sampling dro
 whose rewards all agree instead of resampling them: the batch shrinks, nothing is faked).
 
 With iterations=1 (TRL's default) the old policy is the current one: the ratio is exactly 1 and
-only its gradient matters, so no extra forward is spent on old log-probs.
+only its gradient matters, so no extra forward is spent on old log-probs. With beta=0 and no LoRA
+no reference copy is kept (nothing would use it), so no held-out KL is reported either.
 """
 
 from __future__ import annotations
 
-import torch
-
+from posttrain.forward import token_logps
 from posttrain.losses.rl import GRPO_VARIANTS, group_advantages, grpo_loss, informative_groups
-from posttrain.train import rollout
-from posttrain.train.rl import no_grad_forward
+from posttrain.runtime import Runtime
+from posttrain.train.configs import GRPOConfig
+from posttrain.train.loop import fit
+from posttrain.train.output import write_run_files
+from posttrain.train.reference import Reference, rl_kind
+from posttrain.train.rl import (RLSetup, Rollouts, evaluate_before, log, no_grad_forward, reference_token_logps,
+                                rl_evaluator)
 
 
 class GRPO:
-    def __init__(self, cfg, reference):
-        self.cfg, self.reference = cfg, reference
+    def __init__(self, cfg: GRPOConfig, rt: Runtime):
+        self.cfg, self.opt = cfg, cfg.grpo
+        self.setup = RLSetup.load(cfg, rt)
+        self.model = policy = self.setup.policy
+        self.reference = Reference(rl_kind(cfg.rollout.reference, policy, used=self.opt.beta > 0), policy)
+        G = self.opt.num_generations
+        self.rollouts = Rollouts(cfg, rt, self.setup.task, self.setup.tokenizer, self.setup.template, policy, self,
+                                 group=G, epochs=self.opt.iterations, minibatches=1)
+        self.evaluate_fn = rl_evaluator(cfg, rt, self.setup, self.reference) if self.setup.task.heldout else None
+        self.summary = {"eval_before": evaluate_before(cfg, rt, self.setup, self.evaluate_fn)}
+        log(f"grpo: task {self.setup.task.name}, {len(self.setup.task.train)} training prompts, "
+            f"{len(self.setup.task.heldout)} held out; {self.rollouts.prompts_per_rank} prompts × {G} samples per "
+            f"iteration and process, {self.rollouts.steps_per_iter} steps each; reference: {self.reference.kind or 'none'}", rt)
 
+    # the rollout source's side
     def prepare(self, policy, batch, scores, samples):
-        cfg = self.cfg
-        G = cfg.num_generations
-        tensors = {"advantages": group_advantages(scores, G, scale_std=GRPO_VARIANTS[cfg.loss][0])}
+        opt, temp = self.opt, self.cfg.rollout.temperature
+        G = opt.num_generations
+        fields = {"advantages": group_advantages(scores, G, scale_std=GRPO_VARIANTS[opt.loss][0])}
         informative = informative_groups(scores, G)
         stats = {"informative_groups": float(informative.float().mean())}
-        if cfg.loss == "dapo":
-            tensors["keep"] = informative.repeat_interleave(G)
-        if cfg.iterations > 1:
-            tensors["old_logps"] = no_grad_forward(policy, batch, cfg.temperature)[0]
-        if cfg.beta > 0:
-            tensors["ref_logps"] = self.reference.logps(policy, batch, cfg.temperature)
-        return tensors, stats
+        if opt.loss == "dapo":
+            fields["keep"] = informative.repeat_interleave(G)
+        if opt.iterations > 1:
+            fields["old_logps"] = no_grad_forward(policy, batch, temp)[0]
+        if opt.beta > 0:
+            fields["ref_logps"] = reference_token_logps(self.reference, policy, batch, temp)
+        return fields, stats
 
     def units(self, batch) -> int:
         """What the loop averages over: tokens for DAPO's token-level mean, else sequences."""
-        return int(batch["mask"].sum()) if self.cfg.loss == "dapo" else batch["mask"].shape[0]
+        return int(batch.mask.sum()) if self.opt.loss == "dapo" else batch.mask.shape[0]
+
+    # the loop's side
+    def total_steps(self) -> int:
+        return self.rollouts.total_steps()
+
+    def micro_batch(self, i: int):
+        return self.rollouts.micro_batch(i)
 
     def step(self, model, batch):
-        cfg = self.cfg
-        logps, _ = rollout.token_logps(model, batch, cfg.temperature)
-        old = batch.get("old_logps")
-        loss, m = grpo_loss(logps, logps.detach() if old is None else old, batch["advantages"], batch["mask"], cfg.loss,
-                            cfg.epsilon, cfg.epsilon_high, batch.get("ref_logps"), cfg.beta, cfg.max_new_tokens)
-        n = batch["n_units"]
-        metrics = {k: v * n for k, v in {**m, **batch["stats"]}.items()}
-        return loss * n, metrics
+        opt = self.opt
+        logps, _ = token_logps(model, batch, self.cfg.rollout.temperature)
+        old = batch.old_logps
+        loss, m = grpo_loss(logps, logps.detach() if old is None else old, batch.advantages, batch.mask, opt.loss,
+                            opt.epsilon, opt.epsilon_high, batch.ref_logps, opt.beta, self.cfg.rollout.max_new_tokens)
+        n = batch.n_units
+        return loss * n, {**{k: v * n for k, v in m.items()}, **self.rollouts.weighted_stats(batch)}
+
+    def evaluate(self, model) -> dict:
+        return self.evaluate_fn(model) if self.evaluate_fn else {}
+
+    def save(self, model) -> None:
+        write_run_files(model, self.setup.tokenizer, self.cfg, self.setup.template, "grpo")
 
     def state_dict(self) -> dict:
         return {}
@@ -57,8 +86,5 @@ class GRPO:
         pass
 
 
-def run_grpo(cfg, stop_after: int | None = None) -> dict:
-    from posttrain.train.rl import run_rl
-
-    return run_rl(cfg, "grpo", lambda reference: GRPO(cfg, reference), group=cfg.num_generations,
-                  epochs=cfg.iterations, minibatches=1, stop_after=stop_after)
+def run_grpo(cfg: GRPOConfig, stop_after: int | None = None) -> dict:
+    return fit(cfg, GRPO, stop_after)

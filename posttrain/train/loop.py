@@ -1,4 +1,4 @@
-"""The one training loop: every method supplies rows, a collate function and a step function.
+"""The one training loop: every method (posttrain.train.method) supplies batches and a step function.
 
 Order of data is a pure function of (seed, epoch), and micro-batch `i` of the run is always the
 same rows, so a resumed run replays exactly what an uninterrupted one would have seen. Under
@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 import time
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 import torch.distributed as dist
 from torch import nn
+from tqdm.auto import tqdm
 
-from posttrain.models import autocast, pick_device, pick_dtype
+from posttrain.runtime import Runtime
+from posttrain.sections import RunConfig
 from posttrain.train import checkpoint
+from posttrain.train.method import Method
 
 
 class TrainingDiverged(RuntimeError):
@@ -40,14 +43,6 @@ class StepModule(nn.Module):
 
     def forward(self, batch):
         return self.step_fn(self.model, batch)
-
-
-def dist_env() -> tuple[int, int, int]:
-    """(rank, local_rank, world_size), initialising the process group under torchrun."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world > 1 and not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
-    return int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0")), world
 
 
 def lr_lambda(warmup: int, total: int, schedule: str, floor: float = 0.1):
@@ -74,156 +69,166 @@ def make_optimizer(model, lr: float, weight_decay: float, device: torch.device):
     return torch.optim.AdamW(groups, lr=lr, fused=device.type in ("cuda", "cpu"))
 
 
-def to_device(batch: dict, device) -> dict:
-    """Tensors (and tensor holders with a `.to`, e.g. attention layouts) onto the device."""
-    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v.to(device) if hasattr(v, "to") else v
-            for k, v in batch.items()}
+@dataclass
+class _Run:
+    """What the loop holds while it runs."""
+
+    run: RunConfig
+    method: Method
+    rt: Runtime
+    module: nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    total: int
+    out: Path
+    start: int = 0
+    tokens: int = 0
+    resumed: Path | None = None
+    bar: object = None
+    last: dict = field(default_factory=dict)
+
+    def save_checkpoint(self, step: int) -> None:
+        extra = {"tokens": self.tokens, "source": self.method.state_dict()}
+        checkpoint.save(self.out, self.method.model, self.optimizer, self.scheduler, step, extra)
 
 
-def _all_sum(x: float, world: int, device) -> float:
-    if world == 1:
-        return float(x)
-    t = torch.tensor([float(x)], dtype=torch.float64, device=device)
-    dist.all_reduce(t)
-    return float(t.item())
-
-
-def _extra(tokens: int, source) -> dict:
-    return {"tokens": tokens, **({"source": source.state_dict()} if source is not None else {})}
-
-
-def train(cfg, model, rows: list | None, collate_fn, step_fn, eval_fn=None, on_save=None, stop_after: int | None = None,
-          source=None) -> dict:
-    """Run the loop; returns a summary. `stop_after` simulates a kill after that step (tests).
-
-    `source` replaces rows + collate_fn for data made during training (RL rollouts): it has
-    `total_steps()`, `micro_batch(i)` and `state_dict()`/`load_state_dict()`, saved in checkpoints."""
-    rank, local_rank, world = dist_env()
-    device = pick_device(cfg.device)
-    if device.type == "cuda" and world > 1:
-        device = torch.device("cuda", local_rank)
-    cdtype = pick_dtype(cfg.dtype, device)
-    torch.manual_seed(cfg.seed)
-    out = Path(cfg.output_dir)
+def plan(run: RunConfig, method: Method, rt: Runtime) -> _Run:
+    """Model on the device in train mode, DDP wrapper, optimizer and schedule for the whole run."""
+    torch.manual_seed(run.seed)
+    out = Path(run.output_dir)
     out.mkdir(parents=True, exist_ok=True)
-
-    model.to(device)
+    model = method.model
+    model.to(rt.device)
     model.train()  # from_pretrained returns eval mode: dropout (LoRA's too) and checkpointing need train mode
-    module = StepModule(model, step_fn)
-    if world > 1:
-        module = nn.parallel.DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)
-    optimizer = make_optimizer(model, cfg.lr, cfg.weight_decay, device)
+    module = StepModule(model, method.step)
+    if rt.world > 1:
+        ids = [rt.device.index] if rt.device.type == "cuda" else None
+        module = nn.parallel.DistributedDataParallel(module, device_ids=ids)
+    optimizer = make_optimizer(model, run.lr, run.weight_decay, rt.device)
+    total = method.total_steps()
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(run.warmup_steps, total, run.schedule))
+    return _Run(run, method, rt, module, optimizer, scheduler, total, out)
 
-    B, A = cfg.batch_size, cfg.grad_accum
-    if source is None:
-        per_epoch = len(rows) // B
-        steps_per_epoch = per_epoch // (A * world)
-        if steps_per_epoch == 0:
-            raise ValueError(f"{len(rows)} rows are too few for one step of batch_size={B} × grad_accum={A} × {world} processes")
-        total = cfg.max_steps or max(1, math.ceil(cfg.epochs * steps_per_epoch))
-    else:
-        total = source.total_steps()
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(cfg.warmup_steps, total, cfg.schedule))
 
-    start, tokens_seen = 0, 0
-    found = checkpoint.find(out) if cfg.resume else None
+def resume(r: _Run) -> None:
+    """Continue from the last checkpoint (weights, optimizer, schedule, RNG, method state) if asked."""
+    found = checkpoint.find(r.out) if r.run.resume else None
     if found:
-        state = checkpoint.load(found, model, optimizer, scheduler)
-        start, tokens_seen = state["step"], state.get("tokens", 0)
-        if source is not None:
-            source.load_state_dict(state.get("source", {}))
-        if rank == 0:
-            print(f"[posttrain] resumed from {found} at step {start}/{total}", file=sys.stderr)
-    elif cfg.resume and rank == 0:
-        print(f"[posttrain] resume=true but no checkpoint in {out}; starting fresh", file=sys.stderr)
+        state = checkpoint.load(found, r.method.model, r.optimizer, r.scheduler)
+        r.start, r.tokens, r.resumed = state["step"], state.get("tokens", 0), found
+        r.method.load_state_dict(state.get("source", {}))
+        if r.rt.main:
+            print(f"[posttrain] resumed from {found} at step {r.start}/{r.total}", file=sys.stderr)
+    elif r.run.resume and r.rt.main:
+        print(f"[posttrain] resume=true but no checkpoint in {r.out}; starting fresh", file=sys.stderr)
+    if r.rt.main and not found:
+        (r.out / "metrics.jsonl").write_text("")
+    if r.rt.main and r.run.progress:
+        r.bar = tqdm(total=r.total, initial=r.start, desc=r.out.name, unit="step", dynamic_ncols=True, file=sys.stderr)
 
-    perms: dict[int, list[int]] = {}
 
-    def micro_batch(i: int) -> dict:
-        if source is not None:
-            return source.micro_batch(i)
-        epoch, k = divmod(i, per_epoch)
-        if epoch not in perms:
-            g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + epoch)
-            perms[epoch] = torch.randperm(len(rows), generator=g).tolist()
-        return collate_fn([rows[j] for j in perms[epoch][k * B:(k + 1) * B]])
+def step(r: _Run, k: int) -> dict:
+    """Optimizer step k: forward/backward over its micro-batches, clip, check, update; its metrics."""
+    t0 = time.perf_counter()
+    A, rt = r.run.grad_accum, r.rt
+    batches = [r.method.micro_batch((k * A + a) * rt.world + rt.rank) for a in range(A)]
+    units = rt.all_sum(sum(b.n_units for b in batches))
+    loss_sum, n_tokens, sums = 0.0, 0, {}
+    for a, batch in enumerate(batches):
+        sync = nullcontext() if (rt.world == 1 or a == A - 1) else r.module.no_sync()
+        with sync, rt.autocast():
+            loss, m = r.module(rt.to(batch))
+        (loss * (rt.world / max(units, 1))).backward()
+        loss_sum += float(loss.detach())
+        n_tokens += batch.n_tokens
+        for key, v in m.items():
+            sums[key] = sums.get(key, 0.0) + float(v)
+    grad_norm = torch.nn.utils.clip_grad_norm_(r.method.model.parameters(),
+                                               r.run.grad_clip if r.run.grad_clip > 0 else float("inf"))
+    loss_sum = rt.all_sum(loss_sum)
+    if not math.isfinite(loss_sum) or not torch.isfinite(grad_norm):
+        kept = checkpoint.find(r.out)
+        raise TrainingDiverged(f"loss became {loss_sum} (grad norm {float(grad_norm)}) at step {k + 1}; "
+                               f"stopped before updating the weights. Last good checkpoint: {kept or 'none written yet'}. "
+                               "Try a lower lr, grad_clip, or check the data.")
+    lr = r.scheduler.get_last_lr()[0]
+    r.optimizer.step()
+    r.scheduler.step()
+    r.optimizer.zero_grad(set_to_none=True)
+    n_tokens = int(rt.all_sum(n_tokens))
+    r.tokens += n_tokens
+    dt = time.perf_counter() - t0
+    metrics = {"step": k + 1, "loss": loss_sum / max(units, 1), "lr": lr, "grad_norm": float(grad_norm),
+               "tokens": r.tokens, "tokens_per_s": n_tokens / dt, "step_s": dt}
+    return {**metrics, **_reduce(sums, units, rt)}
 
-    metrics_path = out / "metrics.jsonl"
-    if rank == 0 and not found:
-        metrics_path.write_text("")
-    bar = None
-    if rank == 0 and cfg.progress:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=total, initial=start, desc=out.name, unit="step", dynamic_ncols=True, file=sys.stderr)
 
-    summary = {"steps": total, "start_step": start}
-    t_run = time.perf_counter()
-    last = {}
-    for step in range(start, total):
-        t0 = time.perf_counter()
-        batches = [micro_batch((step * A + a) * world + rank) for a in range(A)]
-        units = _all_sum(sum(b["n_units"] for b in batches), world, device)
-        loss_sum, n_tokens, extra = 0.0, 0, {}
-        for a, batch in enumerate(batches):
-            sync = nullcontext() if (world == 1 or a == A - 1) else module.no_sync()
-            with sync, autocast(device, cdtype):
-                loss, m = module(to_device(batch, device))
-            (loss * (world / max(units, 1))).backward()
-            loss_sum += float(loss.detach())
-            n_tokens += batch["n_tokens"]
-            for k, v in m.items():
-                extra[k] = extra.get(k, 0.0) + float(v)
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip if cfg.grad_clip > 0 else float("inf"))
-        loss_sum = _all_sum(loss_sum, world, device)
-        if not math.isfinite(loss_sum) or not torch.isfinite(grad_norm):
-            kept = checkpoint.find(out)
-            raise TrainingDiverged(f"loss became {loss_sum} (grad norm {float(grad_norm)}) at step {step + 1}; "
-                                   f"stopped before updating the weights. Last good checkpoint: {kept or 'none written yet'}. "
-                                   "Try a lower lr, grad_clip, or check the data.")
-        lr = scheduler.get_last_lr()[0]
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
+def _reduce(sums: dict, units: float, rt: Runtime) -> dict:
+    """Metric sums over the step's micro-batches and processes, per unit; `_sum` keys dropped."""
+    keys = sorted(k for k in sums if not k.endswith("_sum"))
+    if not keys:
+        return {}
+    t = torch.tensor([sums[k] for k in keys], dtype=torch.float64, device=rt.device)
+    if rt.world > 1:
+        dist.all_reduce(t)
+    return {k: float(v) / max(units, 1) for k, v in zip(keys, t.tolist())}
 
-        n_tokens = int(_all_sum(n_tokens, world, device))
-        tokens_seen += n_tokens
-        dt = time.perf_counter() - t0
-        last = {"step": step + 1, "loss": loss_sum / max(units, 1), "lr": lr, "grad_norm": float(grad_norm),
-                "tokens": tokens_seen, "tokens_per_s": n_tokens / dt, "step_s": dt}
-        keys = sorted(k for k in extra if not k.endswith("_sum"))
-        if keys:
-            sums = torch.tensor([extra[k] for k in keys], dtype=torch.float64, device=device)
-            if world > 1:
-                dist.all_reduce(sums)
-            last.update({k: float(v) / max(units, 1) for k, v in zip(keys, sums.tolist())})
-        if eval_fn is not None and cfg.eval_every and (step + 1) % cfg.eval_every == 0 and rank == 0:
-            last.update(eval_fn(model))
-        if rank == 0:
-            with open(metrics_path, "a") as f:
-                f.write(json.dumps(last) + "\n")
-            if bar is not None:
-                bar.set_postfix(loss=f"{last['loss']:.3f}", lr=f"{lr:.2e}", tok_s=f"{last['tokens_per_s']:.0f}")
-                bar.update(1)
-        if cfg.save_every and (step + 1) % cfg.save_every == 0 and step + 1 < total and rank == 0:
-            checkpoint.save(out, model, optimizer, scheduler, step + 1, _extra(tokens_seen, source))
-        if stop_after is not None and step + 1 >= stop_after:
-            if bar is not None:
-                bar.close()
-            return {**summary, "stopped_at": step + 1, "last": last}
-    if bar is not None:
-        bar.close()
-    if eval_fn is not None and rank == 0:
-        final_eval = eval_fn(model)
-        last.update(final_eval)
-        with open(metrics_path, "a") as f:
-            f.write(json.dumps({"step": total, **final_eval}) + "\n")
+
+def log(r: _Run, metrics: dict) -> None:
+    """One line of metrics.jsonl and the progress bar (main process only)."""
+    if not r.rt.main:
+        return
+    with open(r.out / "metrics.jsonl", "a") as f:
+        f.write(json.dumps(metrics) + "\n")
+    if r.bar is not None and "loss" in metrics:
+        r.bar.set_postfix(loss=f"{metrics['loss']:.3f}", lr=f"{metrics['lr']:.2e}", tok_s=f"{metrics['tokens_per_s']:.0f}")
+        r.bar.update(1)
+
+
+def finish(r: _Run, t_run: float) -> float:
+    """Final evaluation, the last checkpoint when checkpointing, and the output folder; the seconds
+    the run took until it started saving."""
+    if r.bar is not None:
+        r.bar.close()
+    final = r.method.evaluate(r.method.model) if r.rt.main else {}
+    if final:
+        r.last.update(final)
+        log(r, {"step": r.total, **final})
     elapsed = time.perf_counter() - t_run
-    if rank == 0:
-        if cfg.save_every:  # the finished run stays extendable; otherwise the saved model is the output
-            checkpoint.save(out, model, optimizer, scheduler, total, _extra(tokens_seen, source))
-        if on_save is not None:
-            on_save(model)
-    if world > 1:
+    if r.rt.main:
+        if r.run.save_every:  # the finished run stays extendable; otherwise the saved model is the output
+            r.save_checkpoint(r.total)
+        r.method.save(r.method.model)
+    if r.rt.world > 1:
         dist.barrier()
-    return {**summary, "last": last, "elapsed_s": elapsed, "tokens": tokens_seen,
-            "tokens_per_s": tokens_seen / max(elapsed, 1e-9) if start == 0 else None}
+    return elapsed
+
+
+def train(run: RunConfig, method: Method, rt: Runtime, stop_after: int | None = None) -> dict:
+    """Run the loop; returns a summary. `stop_after` simulates a kill after that step (tests)."""
+    r = plan(run, method, rt)
+    resume(r)
+    summary = {"steps": r.total, "start_step": r.start}
+    t_run = time.perf_counter()
+    for k in range(r.start, r.total):
+        r.last = step(r, k)
+        if run.eval_every and (k + 1) % run.eval_every == 0 and rt.main:
+            r.last.update(method.evaluate(method.model))
+        log(r, r.last)
+        if run.save_every and (k + 1) % run.save_every == 0 and k + 1 < r.total and rt.main:
+            r.save_checkpoint(k + 1)
+        if stop_after is not None and k + 1 >= stop_after:
+            if r.bar is not None:
+                r.bar.close()
+            return {**summary, "stopped_at": k + 1, "last": r.last}
+    elapsed = finish(r, t_run)
+    return {**summary, "last": r.last, "elapsed_s": elapsed, "tokens": r.tokens,
+            "tokens_per_s": r.tokens / max(elapsed, 1e-9) if r.start == 0 else None}
+
+
+def fit(cfg, make_method, stop_after: int | None = None) -> dict:
+    """Build the run's Runtime once, the method on it, and train: the body of every training stage."""
+    rt = Runtime.create(cfg.run.device, cfg.run.dtype)
+    method = make_method(cfg, rt)
+    summary = train(cfg.run, method, rt, stop_after)
+    return {**summary, **{k: v for k, v in getattr(method, "summary", {}).items() if v is not None}}

@@ -8,15 +8,27 @@ from pathlib import Path
 import yaml
 
 from posttrain.config import to_dict
+from posttrain.lora import save_adapter
 from posttrain.models import save_model
 
 
-def write_run_files(model, tokenizer, cfg, template: str | None, stage: str) -> Path:
-    out = Path(cfg.output_dir)
-    if hasattr(model, "posttrain_lora"):  # an adapter in PEFT's layout, beside the tokenizer
-        from posttrain.lora import save_adapter
+def _origin(cfg) -> tuple[str, str]:
+    """(what the stage started from, what it trained on) for the model card."""
+    base = cfg.model.path if hasattr(cfg, "model") else ""
+    if hasattr(cfg, "data"):
+        data = cfg.data.train
+    elif hasattr(cfg, "task"):
+        data = f"task {cfg.task.name}"
+    else:
+        data = cfg.pretrain.corpus
+    return base, data
 
-        save_adapter(model, out, getattr(cfg, "model", None))
+
+def write_run_files(model, tokenizer, cfg, template: str | None, stage: str) -> Path:
+    out = Path(cfg.run.output_dir)
+    base, data = _origin(cfg)
+    if hasattr(model, "posttrain_lora"):  # an adapter in PEFT's layout, beside the tokenizer
+        save_adapter(model, out, base or None)
         if template:
             tokenizer.chat_template = template
         tokenizer.save_pretrained(out)
@@ -30,10 +42,9 @@ def write_run_files(model, tokenizer, cfg, template: str | None, stage: str) -> 
         last = {k: v for l in lines for k, v in l.items()}
     rows = "\n".join(f"| {k} | {v:.4g} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in last.items())
     (out / "README.md").write_text(
-        f"# {out.name}\n\nTrained by `posttrain {stage}` from `{getattr(cfg, 'model', '') or 'scratch'}` "
-        f"on `{getattr(cfg, 'data', '') or getattr(cfg, 'corpus', '')}`.\n\n"
+        f"# {out.name}\n\nTrained by `posttrain {stage}` from `{base or 'scratch'}` on `{data}`.\n\n"
         + (f"A LoRA adapter in PEFT's layout: `peft.PeftModel.from_pretrained(base, '{out}')`, or "
-           f"`posttrain merge {getattr(cfg, 'model', 'BASE')} {out} MERGED` for a plain folder.\n\n" if hasattr(model, "posttrain_lora")
+           f"`posttrain merge {base or 'BASE'} {out} MERGED` for a plain folder.\n\n" if hasattr(model, "posttrain_lora")
            else f"Load with `transformers.AutoModelForCausalLM.from_pretrained('{out}')`; the chat template is in the tokenizer.\n\n")
         + f"| final metric | value |\n|---|---|\n{rows}\n")
     return out

@@ -15,14 +15,22 @@ log-probs and values; saved beside the model as value_head.safetensors). Per rol
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import torch
+from safetensors.torch import save_file
 from torch import nn
 
+from posttrain.forward import token_logps
 from posttrain.losses.rl import gae, kl_estimate, masked_mean, ppo_policy_loss, value_loss
 from posttrain.models import lm_parts
-from posttrain.train import rollout
-from posttrain.train.rl import no_grad_forward
+from posttrain.runtime import Runtime
+from posttrain.train.configs import PPOConfig
+from posttrain.train.loop import fit
+from posttrain.train.output import write_run_files
+from posttrain.train.reference import Reference, rl_kind
+from posttrain.train.rl import (RLSetup, Rollouts, evaluate_before, log, no_grad_forward, reference_token_logps,
+                                rl_evaluator)
 
 
 class PolicyWithValue(nn.Module):
@@ -37,14 +45,13 @@ class PolicyWithValue(nn.Module):
         nn.init.zeros_(self.value_head.bias)
 
 
-class PPO:
-    def __init__(self, cfg, reference):
-        self.cfg, self.reference = cfg, reference
-        self.beta = cfg.beta
-        self.count, self.mean, self.m2 = 0, 0.0, 0.0  # running score statistics (Welford)
-        self.value_head = None  # set by run_ppo once the wrapper exists
+class RunningMoments:
+    """Running mean and std of scores over all rollouts so far (Welford), saved in checkpoints."""
 
-    def _normalise(self, scores: torch.Tensor) -> torch.Tensor:
+    def __init__(self):
+        self.count, self.mean, self.m2 = 0, 0.0, 0.0
+
+    def normalise(self, scores: torch.Tensor) -> torch.Tensor:
         for x in scores.tolist():
             self.count += 1
             d = x - self.mean
@@ -53,69 +60,87 @@ class PPO:
         std = math.sqrt(self.m2 / self.count) if self.count > 1 else 1.0
         return (scores - self.mean) / max(std, 1e-4)
 
+
+class PPO:
+    def __init__(self, cfg: PPOConfig, rt: Runtime):
+        self.cfg, self.opt = cfg, cfg.ppo
+        self.setup = RLSetup.load(cfg, rt)
+        policy = self.setup.policy
+        self.reference = Reference(rl_kind(cfg.rollout.reference, policy, used=True), policy)
+        self.beta, self.moments = self.opt.beta, RunningMoments()
+        self.model = PolicyWithValue(policy)
+        self.rollouts = Rollouts(cfg, rt, self.setup.task, self.setup.tokenizer, self.setup.template, policy, self,
+                                 group=1, epochs=self.opt.ppo_epochs, minibatches=self.opt.minibatches)
+        self.evaluate_fn = rl_evaluator(cfg, rt, self.setup, self.reference) if self.setup.task.heldout else None
+        self.summary = {"eval_before": evaluate_before(cfg, rt, self.setup, self.evaluate_fn)}
+        log(f"ppo: task {self.setup.task.name}, {len(self.setup.task.train)} training prompts, "
+            f"{len(self.setup.task.heldout)} held out; {self.rollouts.prompts_per_rank} prompts × 1 samples per "
+            f"iteration and process, {self.rollouts.steps_per_iter} steps each; reference: {self.reference.kind}", rt)
+
+    # the rollout source's side
     def prepare(self, policy, batch, scores, samples):
-        cfg = self.cfg
-        mask = batch["mask"]
-        if cfg.missing_eos_penalty is not None:
-            scores = scores - cfg.missing_eos_penalty * (~torch.tensor(samples.finished)).float()
-        norm = self._normalise(scores) if cfg.reward_norm else scores
-        old_logps, old_values = no_grad_forward(policy, batch, cfg.temperature, self.value_head)
-        ref_logps = self.reference.logps(policy, batch, cfg.temperature)
-        kl = kl_estimate(old_logps, ref_logps, cfg.kl_estimator) * mask
+        opt, mask, temp = self.opt, batch.mask, self.cfg.rollout.temperature
+        if opt.missing_eos_penalty is not None:
+            scores = scores - opt.missing_eos_penalty * (~torch.tensor(samples.finished)).float()
+        norm = self.moments.normalise(scores) if opt.reward_norm else scores
+        old_logps, old_values = no_grad_forward(policy, batch, temp, self.model.value_head)
+        ref_logps = reference_token_logps(self.reference, policy, batch, temp)
+        kl = kl_estimate(old_logps, ref_logps, opt.kl_estimator) * mask
         rewards = -self.beta * kl
         last = mask.sum(1) - 1
         rewards[torch.arange(len(last)), last] += norm.to(rewards.device)
-        adv, returns = gae(rewards, old_values, mask, cfg.gamma, cfg.lam)
+        adv, returns = gae(rewards, old_values, mask, opt.gamma, opt.lam)
         mu, var = masked_mean(adv, mask), masked_mean((adv - masked_mean(adv, mask)) ** 2, mask)
         adv = (adv - mu) * torch.rsqrt(var + 1e-8) * mask
         seq_kl = float(kl.sum(1).mean())
         resid = masked_mean((returns - old_values - masked_mean(returns - old_values, mask)) ** 2, mask)
         ret_var = masked_mean((returns - masked_mean(returns, mask)) ** 2, mask)
-        stats = {f"kl_{cfg.kl_estimator}": seq_kl, "beta": self.beta,
+        stats = {f"kl_{opt.kl_estimator}": seq_kl, "beta": self.beta,
                  "explained_variance": float(1 - resid / ret_var.clamp(min=1e-8)), "score": float(scores.mean())}
-        if cfg.kl_target:
-            err = max(-0.2, min(0.2, seq_kl / cfg.kl_target - 1))
-            self.beta *= 1 + err * len(scores) / cfg.kl_horizon
+        if opt.kl_target:
+            err = max(-0.2, min(0.2, seq_kl / opt.kl_target - 1))
+            self.beta *= 1 + err * len(scores) / opt.kl_horizon
         return {"old_logps": old_logps, "old_values": old_values, "advantages": adv, "returns": returns}, stats
 
     def units(self, batch) -> int:
-        return int(batch["mask"].sum())
+        return int(batch.mask.sum())
+
+    # the loop's side
+    def total_steps(self) -> int:
+        return self.rollouts.total_steps()
+
+    def micro_batch(self, i: int):
+        return self.rollouts.micro_batch(i)
 
     def step(self, model, batch):
-        cfg = self.cfg
-        mask = batch["mask"].float()
-        logps, values = rollout.token_logps(model.policy, batch, cfg.temperature, model.value_head)
-        pg, clipped = ppo_policy_loss(logps, batch["old_logps"], batch["advantages"], cfg.cliprange)
-        vl = value_loss(values, batch["old_values"], batch["returns"], cfg.cliprange_value)
-        loss = ((pg + cfg.vf_coef * vl) * mask).sum()
-        n = batch["n_units"]
+        opt, mask = self.opt, batch.mask.float()
+        logps, values = token_logps(model.policy, batch, self.cfg.rollout.temperature, model.value_head)
+        pg, clipped = ppo_policy_loss(logps, batch.old_logps, batch.advantages, opt.cliprange)
+        vl = value_loss(values, batch.old_values, batch.returns, opt.cliprange_value)
+        loss = ((pg + opt.vf_coef * vl) * mask).sum()
         metrics = {"policy_loss": (pg * mask).sum().detach(), "value_loss": (vl * mask).sum().detach(),
                    "clip_fraction": (clipped * mask).sum().detach(),
-                   "approx_kl_old": (kl_estimate(logps, batch["old_logps"], "k3") * mask).sum().detach(),
-                   **{k: v * n for k, v in batch["stats"].items()}}
+                   "approx_kl_old": (kl_estimate(logps, batch.old_logps, "k3") * mask).sum().detach(),
+                   **self.rollouts.weighted_stats(batch)}
         return loss, metrics
 
+    def evaluate(self, model) -> dict:
+        return self.evaluate_fn(model.policy) if self.evaluate_fn else {}
+
+    def save(self, model) -> None:
+        write_run_files(model.policy, self.setup.tokenizer, self.cfg, self.setup.template, "ppo")
+        save_file({k: v.detach().cpu().contiguous() for k, v in model.value_head.state_dict().items()},
+                  str(Path(self.cfg.run.output_dir) / "value_head.safetensors"))
+
     def state_dict(self) -> dict:
-        return {"beta": self.beta, "count": self.count, "mean": self.mean, "m2": self.m2}
+        m = self.moments
+        return {"beta": self.beta, "count": m.count, "mean": m.mean, "m2": m.m2}
 
     def load_state_dict(self, state: dict) -> None:
         if state:
-            self.beta, self.count, self.mean, self.m2 = state["beta"], state["count"], state["mean"], state["m2"]
+            self.beta, self.moments.count, self.moments.mean, self.moments.m2 = (
+                state["beta"], state["count"], state["mean"], state["m2"])
 
 
-def run_ppo(cfg, stop_after: int | None = None) -> dict:
-    from posttrain.train.rl import run_rl
-
-    holder = {}
-
-    def make(reference):
-        holder["algo"] = PPO(cfg, reference)
-        return holder["algo"]
-
-    def wrap(policy):
-        m = PolicyWithValue(policy)
-        holder["algo"].value_head = m.value_head
-        return m
-
-    return run_rl(cfg, "ppo", make, group=1, epochs=cfg.ppo_epochs, minibatches=cfg.minibatches, stop_after=stop_after,
-                  wrap=wrap, unwrap=lambda m: m.policy if isinstance(m, PolicyWithValue) else m)
+def run_ppo(cfg: PPOConfig, stop_after: int | None = None) -> dict:
+    return fit(cfg, PPO, stop_after)

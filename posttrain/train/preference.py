@@ -1,4 +1,4 @@
-"""Preference stages: DPO and its family, SimPO, ORPO (pairs) and KTO (unpaired), one step function.
+"""Preference stages: DPO and its family, SimPO, ORPO (pairs) and KTO (unpaired), one method.
 
 Every batch holds prompts with two continuations (chosen/rejected, or for KTO a completion and a
 mismatched completion for the KL reference point), laid out so each prompt runs once
@@ -7,63 +7,60 @@ the reference and hands them to a pure loss (`posttrain.losses.preference`).
 
 Reference log-probs come from one pass over the data before training (`reference=precompute`,
 the default: no second model in memory, one forward per example in all), from the policy with
-its LoRA adapter disabled (`adapter`), or from a frozen copy (`copy`).
+its LoRA adapter disabled (`adapter`), or from a frozen copy (`copy`); see train/reference.py.
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import hashlib
-import json
+import dataclasses
 import sys
-from pathlib import Path
 
 import torch
 
 from posttrain.attention import usable
 from posttrain.chat import resolve_template
+from posttrain.data.batches import PairBatch
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs, render_unpaired
 from posttrain.data.preference import load_pairs, load_unpaired
+from posttrain.forward import sequence_logps
 from posttrain.losses.preference import PAIR_LOSSES, REFERENCE_FREE, kto
-from posttrain.lora import disable_adapters
-from posttrain.models import autocast, lm_parts, load_tokenizer, pick_device, pick_dtype
-from posttrain.train.loop import dist_env, to_device, train
+from posttrain.models import lm_parts, load_tokenizer
+from posttrain.runtime import Runtime
+from posttrain.train.loop import fit
+from posttrain.train.method import DataMethod, RowSource
 from posttrain.train.output import write_run_files
+from posttrain.train.pair_eval import pair_evaluator
 from posttrain.train.prepare import prepare_model
-from posttrain.train.steps import sequence_logps
+from posttrain.train.reference import Reference, preference_kind
+from posttrain.train.reference_cache import with_reference
 
-REF_CACHE = "reference_logps.json"
-
-
-def _reference_kind(cfg) -> str | None:
-    if cfg.loss in REFERENCE_FREE:
-        return None
-    if cfg.reference == "auto":
-        return "precompute"
-    return cfg.reference
+STAGES = {"sigmoid": "dpo", "robust": "dpo", "ipo": "dpo", "hinge": "dpo", "rpo": "dpo", "simpo": "simpo",
+          "orpo": "orpo", "kto": "kto"}
 
 
-def _params(cfg) -> dict:
-    return dict(beta=cfg.beta, label_smoothing=cfg.label_smoothing, rpo_alpha=cfg.rpo_alpha, simpo_gamma=cfg.simpo_gamma,
-                desirable_weight=cfg.desirable_weight, undesirable_weight=cfg.undesirable_weight)
+def loss_params(section) -> dict:
+    """The method section's numbers as the loss functions name them."""
+    params = {k: v for k, v in dataclasses.asdict(section).items() if k not in ("loss", "reference")}
+    if "gamma" in params:
+        params["simpo_gamma"] = params.pop("gamma")
+    return params
 
 
-def preference_loss(cfg, logps, counts, ref, labels):
+def preference_loss(loss: str, params: dict, logps, counts, ref, labels):
     """(losses per unit, metric sums) from per-sequence log-probs; `ref` None for reference-free losses."""
     first, second = logps[0::2], logps[1::2]
     n1, n2 = counts[0::2], counts[1::2]
     r1, r2 = (ref[0::2], ref[1::2]) if ref is not None else (torch.zeros_like(first), torch.zeros_like(second))
     n = first.shape[0]
-    if cfg.loss == "kto":
-        losses, rewards, z = kto(first, r1, second.detach(), r2, labels, **_params(cfg))
+    if loss == "kto":
+        losses, rewards, z = kto(first, r1, second.detach(), r2, labels, **params)
         good, bad = labels.float(), (~labels).float()
         r = rewards.detach()
         metrics = {"kl": z * n, "rewards": r.sum(), "logps": first.detach().sum(),
                    "rewards_desirable": (r * good).sum() * n / good.sum().clamp(min=1),
                    "rewards_undesirable": (r * bad).sum() * n / bad.sum().clamp(min=1)}
         return losses, metrics
-    losses, rc, rr = PAIR_LOSSES[cfg.loss](first, second, r1, r2, n1, n2, **_params(cfg))
+    losses, rc, rr = PAIR_LOSSES[loss](first, second, r1, r2, n1, n2, **params)
     rc, rr = rc.detach(), rr.detach()
     metrics = {"rewards_chosen": rc.sum(), "rewards_rejected": rr.sum(), "margin": (rc - rr).sum(),
                "accuracy": (rc > rr).float().sum(), "logps_chosen": first.detach().sum(),
@@ -73,153 +70,70 @@ def preference_loss(cfg, logps, counts, ref, labels):
     return losses, metrics
 
 
-class Reference:
-    """Reference log-probs for a batch: precomputed (stored in the batch), adapter-disabled, or a copy."""
-
-    def __init__(self, kind: str | None, model):
-        self.kind = kind
-        self.copy = copy.deepcopy(model).eval().requires_grad_(False) if kind == "copy" else None
-
-    def __call__(self, model, batch):
-        if self.kind is None:
-            return None
-        if self.kind == "precompute":
-            ref = batch["ref_logps"]
-            if torch.isnan(ref).any():
-                raise RuntimeError("batch without precomputed reference log-probs")
-            return ref
-        with torch.no_grad():
-            if self.kind == "adapter":
-                with disable_adapters(model):
-                    return sequence_logps(model, batch)[0]
-            dev = next(model.parameters()).device
-            if next(self.copy.parameters()).device != dev:
-                self.copy.to(dev)
-            return sequence_logps(self.copy, batch)[0]
+def reference_logps(reference: Reference, model, batch: PairBatch):
+    """Reference log-probs of a batch: carried in it (precomputed) or run now; None without a reference."""
+    if reference.kind is None:
+        return None
+    if reference.kind == "precompute":
+        if torch.isnan(batch.ref_logps).any():
+            raise RuntimeError("batch without precomputed reference log-probs")
+        return batch.ref_logps
+    return reference.run(model, lambda m, b: sequence_logps(m, b)[0], batch)
 
 
-@torch.no_grad()
-def precompute_reference(model, triples, shared: bool, pad_id: int, row_len: int, batch_size: int, dtype,
-                         device, quiet: bool = False) -> None:
-    """One pass of the reference (the untrained policy; LoRA disabled) over every triple: `t.ref`."""
-    from tqdm.auto import tqdm
+class Preference(DataMethod):
+    """DPO family, SimPO, ORPO and KTO: policy and reference log-probs of two continuations → a pure loss."""
 
-    rows = make_pair_rows(triples, row_len, shared)
-    was = model.training
-    model.eval()
-    ctx = disable_adapters(model) if hasattr(model, "posttrain_lora") else contextlib.nullcontext()
-    with ctx:
-        for i in tqdm(range(0, len(rows), batch_size), desc="reference log-probs", disable=quiet, file=sys.stderr):
-            group = rows[i:i + batch_size]
-            batch = collate_pairs(group, pad_id, shared)
-            batch = to_device(batch, device)
-            with autocast(device, dtype):
-                logps = sequence_logps(model, batch)[0].float().cpu()
-            for k, t in enumerate(x for row in group for x in row):
-                t.ref = (float(logps[2 * k]), float(logps[2 * k + 1]))
-    model.train(was)
+    def __init__(self, cfg, rt: Runtime):
+        self.cfg, self.rt, mc, data = cfg, rt, cfg.model, cfg.data
+        self.loss, self.params = cfg.loss, loss_params(cfg.method)
+        self.tokenizer = load_tokenizer(mc.path)
+        self.template = resolve_template(self.tokenizer, mc.template)
+        train_set, eval_set = self._render()
+        self.model = prepare_model(mc, cfg.run.seed, verbose=rt.main)
+        shared = data.prefix_sharing and usable(lm_parts(self.model)[0].config, mc.max_len)
+        if data.prefix_sharing and not shared and rt.main:
+            print("[posttrain] prefix sharing off: the model's attention cannot use the shared layout", file=sys.stderr)
+        kind = preference_kind(getattr(cfg.method, "reference", "auto"), self.loss not in REFERENCE_FREE)
+        if kind == "precompute":
+            sets = {"train": train_set, **({"eval": eval_set} if eval_set else {})}
+            with_reference(cfg, self.model, sets, shared, self.tokenizer, rt)
+        self.reference = Reference(kind, self.model)
+        rows = make_pair_rows(train_set, 2 * mc.max_len, shared, data.packing)
+        if rt.main:
+            n_tok = sum(t.size(shared) for t in train_set)
+            print(f"[posttrain] {len(train_set)} {'examples' if self.loss == 'kto' else 'pairs'}, {n_tok:,} tokens in "
+                  f"{len(rows)} rows; prefix sharing {'on' if shared else 'off'}; reference: {kind or 'none'}", file=sys.stderr)
+        pad = self.tokenizer.pad_token_id
+        self.source = RowSource(rows, lambda items: collate_pairs(items, pad, shared), cfg.run, rt.world)
+        self.evaluate_fn = None
+        if eval_set:
+            eval_rows = make_pair_rows(eval_set, 2 * mc.max_len, shared, data.packing)
+            self.evaluate_fn = pair_evaluator(eval_rows, pad, shared, cfg.run.batch_size, rt, self.batch_loss)
 
+    def _render(self):
+        mc, data, quiet = self.cfg.model, self.cfg.data, not self.rt.main
+        load, render = (load_unpaired, render_unpaired) if self.loss == "kto" else (load_pairs, render_pairs)
+        train_set = render(self.tokenizer, load(data.train, data.skip_invalid), self.template, mc.max_len, quiet)
+        eval_set = (render(self.tokenizer, load(data.eval, data.skip_invalid), self.template, mc.max_len, True)
+                    if data.eval else None)
+        return train_set, eval_set
 
-def _cache_key(cfg, triples) -> str:
-    h = hashlib.sha256()
-    h.update(json.dumps([cfg.model, cfg.template, cfg.max_len, cfg.loss == "kto"]).encode())
-    for t in triples:
-        h.update(json.dumps([t.index, t.prompt, t.first, t.second]).encode())
-    return h.hexdigest()[:16]
+    def batch_loss(self, model, batch: PairBatch):
+        logps, counts = sequence_logps(model, batch)
+        ref = reference_logps(self.reference, model, batch)
+        return preference_loss(self.loss, self.params, logps, counts, ref, batch.labels)
 
-
-def _with_reference(cfg, model, sets: dict, shared, tokenizer, device, cdtype, quiet):
-    """Fill `t.ref` for every triple of every set, from the cache in output_dir when it matches."""
-    path = Path(cfg.output_dir) / REF_CACHE
-    keys = {name: _cache_key(cfg, ts) for name, ts in sets.items()}
-    cache = json.loads(path.read_text()) if path.exists() else {}
-    for name, ts in sets.items():
-        hit = cache.get(name)
-        if hit and hit.get("key") == keys[name]:
-            for t, r in zip(ts, hit["logps"]):
-                t.ref = tuple(r)
-            continue
-        precompute_reference(model, ts, shared, tokenizer.pad_token_id, 2 * cfg.max_len, cfg.batch_size, cdtype, device, quiet)
-        cache[name] = {"key": keys[name], "logps": [list(t.ref) for t in ts]}
-    if dist_env()[0] == 0:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(cache))
-        tmp.replace(path)
-
-
-def run_preference(cfg, stage: str = "dpo", stop_after: int | None = None) -> dict:
-    rank = dist_env()[0]
-    quiet = rank != 0
-    tokenizer = load_tokenizer(cfg.model)
-    template = resolve_template(tokenizer, cfg.template)
-    if cfg.loss == "kto":
-        train_set = render_unpaired(tokenizer, load_unpaired(cfg.data, cfg.skip_invalid), template, cfg.max_len, quiet)
-        eval_set = (render_unpaired(tokenizer, load_unpaired(cfg.eval_data, cfg.skip_invalid), template, cfg.max_len, True)
-                    if cfg.eval_data else None)
-    else:
-        train_set = render_pairs(tokenizer, load_pairs(cfg.data, cfg.skip_invalid), template, cfg.max_len, quiet)
-        eval_set = (render_pairs(tokenizer, load_pairs(cfg.eval_data, cfg.skip_invalid), template, cfg.max_len, True)
-                    if cfg.eval_data else None)
-
-    model = prepare_model(cfg, verbose=not quiet)
-    decoder = lm_parts(model)[0]
-    shared = cfg.prefix_sharing and usable(decoder.config, cfg.max_len)
-    if cfg.prefix_sharing and not shared and not quiet:
-        print("[posttrain] prefix sharing off: the model's attention cannot use the shared layout", file=sys.stderr)
-    device = pick_device(cfg.device)
-    cdtype = pick_dtype(cfg.dtype, device)
-    kind = _reference_kind(cfg)
-    if kind == "precompute":
-        model.to(device)
-        sets = {"train": train_set, **({"eval": eval_set} if eval_set else {})}
-        _with_reference(cfg, model, sets, shared, tokenizer, device, cdtype, quiet)
-    reference = Reference(kind, model)
-    rows = make_pair_rows(train_set, 2 * cfg.max_len, shared, cfg.packing)
-    if not quiet:
-        n_tok = sum(t.size(shared) for t in train_set)
-        print(f"[posttrain] {len(train_set)} {'examples' if cfg.loss == 'kto' else 'pairs'}, {n_tok:,} tokens in "
-              f"{len(rows)} rows; prefix sharing {'on' if shared else 'off'}; reference: {kind or 'none'}", file=sys.stderr)
-
-    def batch_loss(m, batch):
-        logps, counts = sequence_logps(m, batch)
-        return preference_loss(cfg, logps, counts, reference(m, batch), batch["labels"])
-
-    eval_fn = None
-    if eval_set:
-        eval_fn = pair_evaluator(make_pair_rows(eval_set, 2 * cfg.max_len, shared, cfg.packing), tokenizer.pad_token_id,
-                                 shared, cfg.batch_size, cfg.dtype, batch_loss)
-
-    def on_save(m):
-        write_run_files(m, tokenizer, cfg, template, stage)
-
-    return train(cfg, model, rows, lambda items: collate_pairs(items, tokenizer.pad_token_id, shared),
-                 sum_step(batch_loss), eval_fn, on_save, stop_after)
-
-
-def sum_step(batch_loss):
-    """A loop step function from `batch_loss(model, batch) -> (losses per unit, metric sums)`."""
-    def step(m, batch):
-        losses, metrics = batch_loss(m, batch)
+    def step(self, model, batch):
+        losses, metrics = self.batch_loss(model, batch)
         return losses.sum(), metrics
-    return step
+
+    def evaluate(self, model) -> dict:
+        return self.evaluate_fn(model) if self.evaluate_fn else {}
+
+    def save(self, model) -> None:
+        write_run_files(model, self.tokenizer, self.cfg, self.template, STAGES[self.loss])
 
 
-def pair_evaluator(rows, pad_id: int, shared: bool, batch_size: int, dtype: str, batch_loss):
-    """eval_fn for the loop over held-out pair rows: mean loss and metrics per unit, as `eval_*`."""
-    @torch.no_grad()
-    def eval_fn(m):
-        was = m.training
-        m.eval()
-        dev = next(m.parameters()).device
-        total, sums = 0, {}
-        for i in range(0, len(rows), batch_size):
-            batch = to_device(collate_pairs(rows[i:i + batch_size], pad_id, shared), dev)
-            with autocast(dev, pick_dtype(dtype, dev)):
-                losses, metrics = batch_loss(m, batch)
-            total += batch["n_units"]
-            for k, v in {"loss": losses.sum(), **metrics}.items():
-                sums[k] = sums.get(k, 0.0) + float(v)
-        m.train(was)
-        return {f"eval_{k}": v / max(total, 1) for k, v in sums.items()}
-    return eval_fn
+def run_preference(cfg, stop_after: int | None = None) -> dict:
+    return fit(cfg, Preference, stop_after)

@@ -10,13 +10,14 @@ import torch
 
 from posttrain.lora import inject_lora, parse_targets
 from posttrain.models import freeze, load_model, parameter_summary
+from posttrain.sections import ModelConfig
 
 
-def prepare_model(cfg, verbose: bool = True, model=None, modules_to_save=()):
-    """`model` defaults to the causal LM at cfg.model; `modules_to_save` train fully beside LoRA (a new head)."""
-    model = load_model(cfg.model) if model is None else model
+def prepare_model(cfg: ModelConfig, seed: int, verbose: bool = True, model=None, modules_to_save=()):
+    """`model` defaults to the causal LM at cfg.path; `modules_to_save` train fully beside LoRA (a new head)."""
+    model = load_model(cfg.path) if model is None else model
     if cfg.lora_r:
-        torch.manual_seed(cfg.seed)  # LoRA's A is random: the same seed gives the same run (and all DDP ranks agree)
+        torch.manual_seed(seed)  # LoRA's A is random: the same seed gives the same run (and all DDP ranks agree)
         inject_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, parse_targets(cfg.lora_targets), cfg.lora_rslora,
                     modules_to_save)
     freeze(model, cfg.freeze_embeddings, cfg.freeze_layers, cfg.freeze_regex)

@@ -11,13 +11,16 @@ import sys
 from pathlib import Path
 
 from posttrain.chat import Rendered
-from posttrain.config import PretrainConfig
 from posttrain.data.batching import collate_packed
+from posttrain.data.readers import DataError
+from posttrain.forward import lm_loss
 from posttrain.models import parameter_summary, tiny_model
+from posttrain.runtime import Runtime
 from posttrain.tokenizer import train_tokenizer
-from posttrain.train.loop import dist_env, train
+from posttrain.train.configs import PretrainConfig
+from posttrain.train.loop import fit
+from posttrain.train.method import DataMethod, RowSource
 from posttrain.train.output import write_run_files
-from posttrain.train.steps import lm_step
 
 
 def read_corpus(path: str) -> list[str]:
@@ -31,7 +34,7 @@ def read_corpus(path: str) -> list[str]:
             if line.strip():
                 row = json.loads(line)
                 if not isinstance(row.get("text"), str):
-                    raise ValueError(f"{path}:{n}: field 'text': expected a string, found {type(row.get('text')).__name__}")
+                    raise DataError(f"{path}:{n}: field 'text': expected a string, found {type(row.get('text')).__name__}")
                 docs.append(row["text"])
         return docs
     return [d.strip() for d in p.read_text(encoding="utf-8").split("\n\n") if d.strip()]
@@ -45,16 +48,33 @@ def corpus_rows(tokenizer, docs: list[str], seq_len: int) -> list[list[Rendered]
     return [[Rendered(ids[i:i + seq_len], [0] + [1] * (seq_len - 1))] for i in range(0, len(ids) - seq_len + 1, seq_len)]
 
 
+class Pretrain(DataMethod):
+    """Next-token loss on every token of a corpus, for a model built here from a config."""
+
+    def __init__(self, cfg: PretrainConfig, rt: Runtime):
+        self.cfg, pc = cfg, cfg.pretrain
+        docs = read_corpus(pc.corpus)
+        self.tokenizer = train_tokenizer(docs, pc.vocab_size)
+        rows = corpus_rows(self.tokenizer, docs, pc.seq_len)
+        self.model = tiny_model(self.tokenizer, seed=cfg.run.seed, hidden_size=pc.hidden_size, layers=pc.layers,
+                                heads=pc.heads, max_positions=max(2048, pc.seq_len))
+        if rt.main:
+            print(f"[posttrain] corpus: {len(docs)} documents, {len(rows) * pc.seq_len:,} tokens, vocab {len(self.tokenizer)}",
+                  file=sys.stderr)
+            parameter_summary(self.model)
+        pad = self.tokenizer.pad_token_id
+        self.source = RowSource(rows, lambda items: collate_packed(items, pad), cfg.run, rt.world)
+
+    def step(self, model, batch):
+        loss = lm_loss(model, batch)
+        return loss, {"nll_sum": loss.detach()}
+
+    def evaluate(self, model) -> dict:
+        return {}
+
+    def save(self, model) -> None:
+        write_run_files(model, self.tokenizer, self.cfg, None, "pretrain")
+
+
 def run_pretrain(cfg: PretrainConfig, stop_after: int | None = None) -> dict:
-    rank = dist_env()[0]
-    docs = read_corpus(cfg.corpus)
-    tokenizer = train_tokenizer(docs, cfg.vocab_size)
-    rows = corpus_rows(tokenizer, docs, cfg.seq_len)
-    model = tiny_model(tokenizer, seed=cfg.seed, hidden_size=cfg.hidden_size, layers=cfg.layers, heads=cfg.heads,
-                       max_positions=max(2048, cfg.seq_len))
-    if rank == 0:
-        print(f"[posttrain] corpus: {len(docs)} documents, {len(rows) * cfg.seq_len:,} tokens, vocab {len(tokenizer)}",
-              file=sys.stderr)
-        parameter_summary(model)
-    return train(cfg, model, rows, lambda items: collate_packed(items, tokenizer.pad_token_id), lm_step,
-                 on_save=lambda m: write_run_files(m, tokenizer, cfg, None, "pretrain"), stop_after=stop_after)
+    return fit(cfg, Pretrain, stop_after)

@@ -13,57 +13,44 @@ and the algorithm's running state (adaptive KL coefficient, reward statistics) i
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import math
 import sys
 from pathlib import Path
 
 import torch
 
+from posttrain.chat import resolve_template
 from posttrain.config import ConfigError
-from posttrain.lora import disable_adapters
+from posttrain.data.batches import RolloutBatch
+from posttrain.data.rollouts import collate_rollout
+from posttrain.forward import token_logps
 from posttrain.losses.rl import kl_estimate
-from posttrain.models import autocast, pick_device, pick_dtype
+from posttrain.models import load_tokenizer
+from posttrain.runtime import Runtime, evaluating
+from posttrain.tasks import load_task
 from posttrain.train import rollout
-from posttrain.train.loop import dist_env, to_device
+from posttrain.train.prepare import prepare_model
+from posttrain.train.reference import Reference
 
 
-class Reference:
-    """Log-probs of the reference policy: the LoRA-disabled policy (free) or a frozen copy."""
+class Rollouts:
+    """Micro-batches for the loop, sampled from the policy one iteration at a time.
 
-    def __init__(self, policy, kind: str):
-        self.kind = "adapter" if kind == "auto" and hasattr(policy, "posttrain_lora") else kind
-        if self.kind == "auto":
-            self.kind = "copy"
-        if self.kind == "adapter" and not hasattr(policy, "posttrain_lora"):
-            raise ConfigError("reference=adapter needs LoRA (lora_r > 0)")
-        self.copy = copy.deepcopy(policy).eval().requires_grad_(False) if self.kind == "copy" else None
+    `algo.prepare(policy, batch, scores, samples) -> (fields, stats)` adds per-sample tensors (named
+    like RolloutBatch fields; "keep" selects samples) and `algo.units(batch)` says what a batch counts."""
 
-    @torch.no_grad()
-    def logps(self, policy, batch, temperature: float):
-        if self.copy is None:
-            with disable_adapters(policy):
-                return rollout.token_logps(policy, batch, temperature)[0]
-        dev = next(policy.parameters()).device
-        if next(self.copy.parameters()).device != dev:
-            self.copy.to(dev)
-        return rollout.token_logps(self.copy, batch, temperature)[0]
-
-
-class RolloutSource:
-    """Micro-batches for the loop, sampled from the policy one iteration at a time."""
-
-    def __init__(self, cfg, task, tokenizer, template, policy, algo, group: int, epochs: int, minibatches: int):
-        self.cfg, self.task, self.tok, self.template, self.policy, self.algo = cfg, task, tokenizer, template, policy, algo
-        self.group, self.epochs, self.minibatches = group, epochs, minibatches
-        self.rank, _, self.world = dist_env()
-        self.device = pick_device(cfg.device)
-        self.prompts_per_rank = cfg.batch_size * cfg.grad_accum * minibatches
+    def __init__(self, cfg, rt: Runtime, task, tokenizer, template, policy, algo, group: int, epochs: int,
+                 minibatches: int):
+        self.cfg, self.rt, self.task, self.tok, self.template = cfg, rt, task, tokenizer, template
+        self.policy, self.algo, self.group, self.epochs, self.minibatches = policy, algo, group, epochs, minibatches
+        run = cfg.run
+        self.prompts_per_rank = run.batch_size * run.grad_accum * minibatches
         self.steps_per_iter = epochs * minibatches
-        if cfg.save_every % self.steps_per_iter:
-            raise ConfigError(f"save_every={cfg.save_every} must be a multiple of the {self.steps_per_iter} steps of an "
+        if run.save_every % self.steps_per_iter:
+            raise ConfigError(f"save_every={run.save_every} must be a multiple of the {self.steps_per_iter} steps of an "
                               "iteration (checkpoints fall between rollouts, so a resumed run samples what it would have)")
-        per_iter = self.prompts_per_rank * self.world
+        per_iter = self.prompts_per_rank * rt.world
         if len(task.train) < per_iter:
             raise ConfigError(f"{len(task.train)} training prompts are too few for an iteration of {per_iter}")
         self.iter_per_epoch = len(task.train) // per_iter
@@ -71,160 +58,133 @@ class RolloutSource:
         self.perms: dict[int, list[int]] = {}
 
     def total_steps(self) -> int:
-        if self.cfg.max_steps:
-            return math.ceil(self.cfg.max_steps / self.steps_per_iter) * self.steps_per_iter
-        return max(1, math.ceil(self.cfg.epochs * self.iter_per_epoch)) * self.steps_per_iter
-
-    def state_dict(self) -> dict:
-        return self.algo.state_dict()
-
-    def load_state_dict(self, state: dict) -> None:
-        self.algo.load_state_dict(state)
+        run = self.cfg.run
+        if run.max_steps:
+            return math.ceil(run.max_steps / self.steps_per_iter) * self.steps_per_iter
+        return max(1, math.ceil(run.epochs * self.iter_per_epoch)) * self.steps_per_iter
 
     def _prompts(self, k: int) -> list[dict]:
         epoch, j = divmod(k, self.iter_per_epoch)
         if epoch not in self.perms:
-            g = torch.Generator().manual_seed(self.cfg.seed * 1_000_003 + epoch)
+            g = torch.Generator().manual_seed(self.cfg.run.seed * 1_000_003 + epoch)
             self.perms[epoch] = torch.randperm(len(self.task.train), generator=g).tolist()
-        start = (j * self.world + self.rank) * self.prompts_per_rank
+        start = (j * self.rt.world + self.rt.rank) * self.prompts_per_rank
         return [self.task.train[i] for i in self.perms[epoch][start:start + self.prompts_per_rank]]
 
     def _rollout(self, k: int) -> None:
-        cfg = self.cfg
+        cfg, rt = self.cfg, self.rt
         rows = self._prompts(k)
-        self.policy.to(self.device)
-        s = rollout.sample(self.policy, self.tok, rows, self.template, self.group, cfg.max_new_tokens, cfg.temperature,
-                           seed=cfg.seed * 7_919 + k * self.world + self.rank, max_len=cfg.max_len)
+        self.policy.to(rt.device)
+        s = rollout.sample(self.policy, self.tok, rows, self.template, self.group, cfg.rollout.max_new_tokens,
+                           cfg.rollout.temperature, seed=cfg.run.seed * 7_919 + k * rt.world + rt.rank,
+                           max_len=cfg.model.max_len)
         scores = torch.tensor(self.task.score(s.rows, s.texts), dtype=torch.float32)
-        batch = to_device(rollout.collate(s.prompt_ids, s.completion_ids, self._pad()), self.device)
-        with autocast(self.device, pick_dtype(cfg.dtype, self.device)):
-            tensors, stats = self.algo.prepare(self.policy, batch, scores, s)
-        lengths = batch["mask"].sum(1).float()
+        batch = rt.to(collate_rollout(s.prompt_ids, s.completion_ids, rollout.pad_id(self.tok)))
+        with rt.autocast():
+            fields, stats = self.algo.prepare(self.policy, batch, scores, s)
+        lengths = batch.mask.sum(1).float()
         self.stats = {"reward": float(scores.mean()), "response_length": float(lengths.mean()),
                       "entropy": sum(s.entropy) / len(s.entropy), "no_eos": 1 - sum(s.finished) / len(s.finished), **stats}
-        keep = tensors.pop("keep", None)
+        keep = fields.pop("keep", None)
         order = list(range(len(s.completion_ids))) if keep is None else keep.nonzero().flatten().tolist()
-        self.samples = (s, tensors, order)
+        self.samples = (s, fields, order)
         self.iteration = k
 
-    def _pad(self) -> int:
-        return self.tok.pad_token_id if self.tok.pad_token_id is not None else 0
-
-    def micro_batch(self, i: int) -> dict:
-        step, a = divmod(i // self.world, self.cfg.grad_accum)
+    def micro_batch(self, i: int) -> RolloutBatch:
+        accum = self.cfg.run.grad_accum
+        step, a = divmod(i // self.rt.world, accum)
         k, j = divmod(step, self.steps_per_iter)
         epoch, mb = divmod(j, self.minibatches)
         if k != self.iteration:
             self._rollout(k)
-        s, tensors, order = self.samples
-        g = torch.Generator().manual_seed(self.cfg.seed * 1_000_003 + k * 101 + epoch)
+        s, fields, order = self.samples
+        g = torch.Generator().manual_seed(self.cfg.run.seed * 1_000_003 + k * 101 + epoch)
         perm = [order[p] for p in torch.randperm(len(order), generator=g).tolist()]
-        parts = self.minibatches * self.cfg.grad_accum
-        size = math.ceil(len(perm) / parts) if perm else 0
-        idx = perm[(mb * self.cfg.grad_accum + a) * size:(mb * self.cfg.grad_accum + a + 1) * size]
-        return self._collate(s, tensors, idx)
+        size = math.ceil(len(perm) / (self.minibatches * accum)) if perm else 0
+        idx = perm[(mb * accum + a) * size:(mb * accum + a + 1) * size]
+        return self._collate(s, fields, idx)
 
-    def _collate(self, s, tensors: dict, idx: list[int]) -> dict:
+    def _collate(self, s, fields: dict, idx: list[int]) -> RolloutBatch:
         # No sample for this part (DAPO dropped them all, or more parts than samples): one sample with
         # its mask zeroed, so the step still runs the forward and backward that DDP's gradient
         # all-reduce waits for on the other processes, and contributes zero loss, units and metrics.
         empty = not idx
         idx = idx or [0]
-        batch = rollout.collate([s.prompt_ids[i] for i in idx], [s.completion_ids[i] for i in idx], self._pad())
-        Tc = batch["mask"].shape[1]
+        batch = collate_rollout([s.prompt_ids[i] for i in idx], [s.completion_ids[i] for i in idx],
+                                rollout.pad_id(self.tok))
+        Tc = batch.mask.shape[1]
         ix = torch.tensor(idx)
-        for name, t in tensors.items():
+        for name, t in fields.items():
             t = t.detach().cpu().index_select(0, ix)
-            batch[name] = t[:, :Tc] if t.dim() == 2 else t
+            setattr(batch, name, t[:, :Tc] if t.dim() == 2 else t)
         if empty:
-            batch["mask"] = torch.zeros_like(batch["mask"])
-        n_tokens = int(batch["mask"].sum())
-        batch.update(n_tokens=n_tokens, n_units=0 if empty else self.algo.units(batch), stats=self.stats)
-        return batch
+            batch.mask = torch.zeros_like(batch.mask)
+        return dataclasses.replace(batch, n_tokens=int(batch.mask.sum()), n_units=0 if empty else self.algo.units(batch))
+
+    def weighted_stats(self, batch: RolloutBatch) -> dict:
+        """This rollout's statistics as metric sums over the batch's units (the loop divides them back)."""
+        return {k: v * batch.n_units for k, v in self.stats.items()}
 
 
-def rl_evaluator(cfg, task, tokenizer, template, policy_of, reference: Reference | None):
-    """eval_fn for the loop: the task's own held-out evaluation (greedy), plus the KL to the reference of
-    one sampled reply per held-out prompt (k1 summed over the reply: an unbiased estimate of the
-    sequence-level KL(π‖π_ref))."""
-    def eval_fn(model):
-        policy = policy_of(model)
-        res = task.evaluate(policy, tokenizer, template, cfg.eval_prompts, cfg.max_new_tokens, cfg.eval_temperature,
-                            cfg.seed + 54_321)
-        out = {f"eval_{k}": v for k, v in res.items() if k != "n"}
-        if reference is not None:
-            rows = task.heldout[:cfg.eval_prompts]
-            s = rollout.sample(policy, tokenizer, rows, template, 1, cfg.max_new_tokens, cfg.temperature,
-                               seed=cfg.seed + 12_345, max_len=cfg.max_len)
-            dev = next(policy.parameters()).device
-            batch = to_device(rollout.collate(s.prompt_ids, s.completion_ids, tokenizer.pad_token_id or 0), dev)
-            with torch.no_grad(), autocast(dev, pick_dtype(cfg.dtype, dev)):
-                was = policy.training
-                policy.eval()
-                lp = rollout.token_logps(policy, batch, cfg.temperature)[0]
-                policy.train(was)
-                ref = reference.logps(policy, batch, cfg.temperature)
-            kl = (kl_estimate(lp, ref, "k1") * batch["mask"]).sum(1)
-            out["eval_kl"] = float(kl.mean())
-        return out
-    return eval_fn
-
-
-def log(msg: str) -> None:
-    if dist_env()[0] == 0:
+def log(msg: str, rt: Runtime) -> None:
+    if rt.main:
         print(f"[posttrain] {msg}", file=sys.stderr)
 
 
 def no_grad_forward(policy, batch, temperature, value_head=None):
     """Per-token log-probs (and values) of the rollout under the current weights, eval mode, no grad."""
-    was = policy.training
-    policy.eval()
-    with torch.no_grad():
-        out = rollout.token_logps(policy, batch, temperature, value_head)
-    policy.train(was)
-    return out
+    with torch.no_grad(), evaluating(policy):
+        return token_logps(policy, batch, temperature, value_head)
 
 
+def reference_token_logps(reference: Reference, policy, batch, temperature: float):
+    return reference.run(policy, lambda m, b: token_logps(m, b, temperature)[0], batch)
 
-def run_rl(cfg, stage: str, make_algo, group: int, epochs: int, minibatches: int, stop_after: int | None = None,
-           wrap=None, unwrap=lambda m: m) -> dict:
-    """The shared body of `posttrain grpo|ppo`: task, policy, reference, source, evaluation, loop.
 
-    `wrap(policy)` gives the module the loop trains (PPO adds a value head), `unwrap` gets the policy back."""
-    from posttrain.chat import resolve_template
-    from posttrain.models import load_tokenizer
-    from posttrain.tasks import load_task
-    from posttrain.train.loop import train
-    from posttrain.train.output import write_run_files
-    from posttrain.train.prepare import prepare_model
+@dataclasses.dataclass
+class RLSetup:
+    """What both RL methods start from: tokenizer, template, task and the prepared policy."""
 
-    quiet = dist_env()[0] != 0
-    tokenizer = load_tokenizer(cfg.model)
-    template = resolve_template(tokenizer, cfg.template)
-    task = load_task(cfg.task, cfg.reward, cfg.eval_data, template)
-    policy = prepare_model(cfg, verbose=not quiet)
-    reference = Reference(policy, cfg.reference)
-    algo = make_algo(reference)
-    model = wrap(policy) if wrap else policy
-    source = RolloutSource(cfg, task, tokenizer, template, policy, algo, group, epochs, minibatches)
-    eval_fn = rl_evaluator(cfg, task, tokenizer, template, unwrap, reference) if task.heldout else None
-    before = None
-    if eval_fn is not None and not quiet and not (cfg.resume and (Path(cfg.output_dir) / "checkpoint").exists()):
-        policy.to(pick_device(cfg.device))
-        before = eval_fn(model)
-        log(f"{task.name} before training: " + ", ".join(f"{k} {v:.3f}" for k, v in before.items()))
-    log(f"{stage}: task {task.name}, {len(task.train)} training prompts, {len(task.heldout)} held out; "
-        f"{source.prompts_per_rank} prompts × {group} samples per iteration and process, "
-        f"{source.steps_per_iter} steps each; reference: {reference.kind}")
+    tokenizer: object
+    template: str
+    task: object
+    policy: torch.nn.Module
 
-    def on_save(m):
-        write_run_files(unwrap(m), tokenizer, cfg, template, stage)
-        if wrap:
-            from safetensors.torch import save_file
-            save_file({k: v.detach().cpu().contiguous() for k, v in m.value_head.state_dict().items()},
-                      str(Path(cfg.output_dir) / "value_head.safetensors"))
+    @classmethod
+    def load(cls, cfg, rt: Runtime) -> "RLSetup":
+        tokenizer = load_tokenizer(cfg.model.path)
+        template = resolve_template(tokenizer, cfg.model.template)
+        task = load_task(cfg.task.name, cfg.task.reward, cfg.task.eval_data, template)
+        return cls(tokenizer, template, task, prepare_model(cfg.model, cfg.run.seed, verbose=rt.main))
 
-    summary = train(cfg, model, None, None, algo.step, eval_fn, on_save, stop_after, source)
-    if before is not None:
-        summary["eval_before"] = before
-    return summary
+
+def rl_evaluator(cfg, rt: Runtime, setup: RLSetup, reference: Reference):
+    """evaluate(policy): the task's own held-out evaluation (greedy by default), plus — when there is a
+    reference — the KL to it of one sampled reply per held-out prompt (k1 summed over the reply: an
+    unbiased estimate of the sequence-level KL(π‖π_ref))."""
+    tc, temp, tok = cfg.task, cfg.rollout.temperature, setup.tokenizer
+
+    def evaluate(policy) -> dict:
+        res = setup.task.evaluate(policy, tok, setup.template, tc.eval_prompts, cfg.rollout.max_new_tokens,
+                                  tc.eval_temperature, cfg.run.seed + 54_321)
+        out = {f"eval_{k}": v for k, v in res.items() if k != "n"}
+        if reference.kind is not None:
+            s = rollout.sample(policy, tok, setup.task.heldout[:tc.eval_prompts], setup.template, 1,
+                               cfg.rollout.max_new_tokens, temp, seed=cfg.run.seed + 12_345, max_len=cfg.model.max_len)
+            batch = rt.to(collate_rollout(s.prompt_ids, s.completion_ids, rollout.pad_id(tok)))
+            with torch.no_grad(), rt.autocast():
+                lp = no_grad_forward(policy, batch, temp)[0]
+                ref = reference_token_logps(reference, policy, batch, temp)
+            out["eval_kl"] = float((kl_estimate(lp, ref, "k1") * batch.mask).sum(1).mean())
+        return out
+    return evaluate
+
+
+def evaluate_before(cfg, rt: Runtime, setup: RLSetup, evaluate) -> dict | None:
+    """The held-out numbers of the starting policy (a fresh run's first line), None when resuming."""
+    if evaluate is None or not rt.main or (cfg.run.resume and (Path(cfg.run.output_dir) / "checkpoint").exists()):
+        return None
+    setup.policy.to(rt.device)
+    before = evaluate(setup.policy)
+    log(f"{setup.task.name} before training: " + ", ".join(f"{k} {v:.3f}" for k, v in before.items()), rt)
+    return before

@@ -4,45 +4,59 @@ from __future__ import annotations
 
 import math
 import sys
-from pathlib import Path
 
 from posttrain.chat import resolve_template
-from posttrain.config import SFTConfig
 from posttrain.data.batching import collate, make_rows, render_all
 from posttrain.data.formats import load_conversations
 from posttrain.eval.perplexity import total_nll
+from posttrain.forward import lm_loss
 from posttrain.models import load_tokenizer
-from posttrain.train.loop import dist_env, train
+from posttrain.runtime import Runtime
+from posttrain.train.configs import SFTConfig
+from posttrain.train.loop import fit
+from posttrain.train.method import DataMethod, RowSource
 from posttrain.train.output import write_run_files
 from posttrain.train.prepare import prepare_model
-from posttrain.train.steps import lm_step
+
+
+class SFT(DataMethod):
+    """Next-token loss on the assistant tokens of rendered conversations, packed or padded."""
+
+    def __init__(self, cfg: SFTConfig, rt: Runtime):
+        self.cfg, self.rt = cfg, rt
+        mc, data = cfg.model, cfg.data
+        self.tokenizer = load_tokenizer(mc.path)
+        self.template = resolve_template(self.tokenizer, mc.template)
+        convs = load_conversations(data.train, data.skip_invalid)
+        examples = render_all(self.tokenizer, convs, self.template, mc.max_len, data.last_turn_only, quiet=not rt.main)
+        rows = make_rows(examples, mc.max_len, data.packing)
+        if rt.main:
+            n_tok = sum(len(e.ids) for e in examples)
+            n_train = sum(e.n_trained for e in examples)
+            print(f"[posttrain] {len(examples)} examples, {n_tok:,} tokens ({n_train:,} trained) in {len(rows)} rows"
+                  + (f" packed into {mc.max_len} tokens" if data.packing else ""), file=sys.stderr)
+        self.model = prepare_model(mc, cfg.run.seed, verbose=rt.main)
+        pad = self.tokenizer.pad_token_id
+        self.source = RowSource(rows, lambda items: collate(items, pad, data.packing), cfg.run, rt.world)
+        self.eval_examples = None
+        if data.eval:
+            self.eval_examples = render_all(self.tokenizer, load_conversations(data.eval, data.skip_invalid),
+                                            self.template, mc.max_len, data.last_turn_only, quiet=True)
+
+    def step(self, model, batch):
+        loss = lm_loss(model, batch)
+        return loss, {"nll_sum": loss.detach()}
+
+    def evaluate(self, model) -> dict:
+        if self.eval_examples is None:
+            return {}
+        nll, n = total_nll(model, self.eval_examples, self.tokenizer.pad_token_id, self.cfg.run.batch_size,
+                           self.cfg.run.dtype)
+        return {"eval_loss": nll / n, "eval_ppl": math.exp(nll / n)}
+
+    def save(self, model) -> None:
+        write_run_files(model, self.tokenizer, self.cfg, self.template, "sft")
 
 
 def run_sft(cfg: SFTConfig, stop_after: int | None = None) -> dict:
-    rank = dist_env()[0]
-    tokenizer = load_tokenizer(cfg.model)
-    template = resolve_template(tokenizer, cfg.template)
-    convs = load_conversations(cfg.data, cfg.skip_invalid)
-    examples = render_all(tokenizer, convs, template, cfg.max_len, cfg.last_turn_only, quiet=rank != 0)
-    rows = make_rows(examples, cfg.max_len, cfg.packing)
-    if rank == 0:
-        n_tok = sum(len(e.ids) for e in examples)
-        n_train = sum(e.n_trained for e in examples)
-        print(f"[posttrain] {len(examples)} examples, {n_tok:,} tokens ({n_train:,} trained) in {len(rows)} rows"
-              + (f" packed into {cfg.max_len} tokens" if cfg.packing else ""), file=sys.stderr)
-    model = prepare_model(cfg, verbose=rank == 0)
-
-    eval_fn = None
-    if cfg.eval_data:
-        eval_examples = render_all(tokenizer, load_conversations(cfg.eval_data, cfg.skip_invalid), template,
-                                   cfg.max_len, cfg.last_turn_only, quiet=True)
-
-        def eval_fn(m):
-            nll, n = total_nll(m, eval_examples, tokenizer.pad_token_id, cfg.batch_size, cfg.dtype)
-            return {"eval_loss": nll / n, "eval_ppl": math.exp(nll / n)}
-
-    def on_save(m):
-        write_run_files(m, tokenizer, cfg, template, "sft")
-
-    return train(cfg, model, rows, lambda items: collate(items, tokenizer.pad_token_id, cfg.packing), lm_step,
-                 eval_fn, on_save, stop_after)
+    return fit(cfg, SFT, stop_after)

@@ -8,8 +8,9 @@ import torch
 from posttrain.chat import render
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs
 from posttrain.data.preference import Pair, load_pairs
-from posttrain.models import autocast, tiny_model
-from posttrain.train.steps import sequence_logps
+from posttrain.models import tiny_model
+from posttrain.runtime import autocast
+from posttrain.forward import sequence_logps
 
 
 def _triples(tokenizer, pref_file, n=12):
@@ -50,9 +51,9 @@ def test_prefix_shared_equals_naive(tokenizer, pref_file, kv_heads, dtype):
     naive_rows = [[by_index[i] for i in order]]
     shared = collate_pairs(shared_rows, tokenizer.pad_token_id, shared=True)
     naive = collate_pairs(naive_rows, tokenizer.pad_token_id, shared=False)
-    assert shared["input_ids"].numel() < naive["input_ids"].numel()
-    assert torch.equal(shared["targets"], naive["targets"])
-    w = torch.linspace(-1, 1, shared["n_seqs"])
+    assert shared.input_ids.numel() < naive.input_ids.numel()
+    assert torch.equal(shared.targets, naive.targets)
+    w = torch.linspace(-1, 1, shared.n_seqs)
     a, ca, ga = _logps_and_grads(model, shared, w, dtype)
     b, cb, gb = _logps_and_grads(model, naive, w, dtype)
     assert torch.equal(ca, cb)

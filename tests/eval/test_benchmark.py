@@ -6,6 +6,8 @@ import types
 
 import pytest
 
+import posttrain.eval.benchmark
+
 from posttrain.data.readers import DataError
 from posttrain.eval.benchmark import (BenchResult, Item, contains, exact, format_table, load_items, normalize,
                                       run_benchmark, score)
@@ -115,7 +117,7 @@ def test_run_benchmark_uses_the_engine_greedily(monkeypatch):
         calls.append((conversations[0], template, batch_size, kw))
         return ["Paris" if "France" in c[0]["content"] else "no idea" for c in conversations]
 
-    monkeypatch.setitem(sys.modules, "posttrain.engine", types.SimpleNamespace(chat_generate=chat_generate))
+    monkeypatch.setattr(posttrain.eval.benchmark, "chat_generate", chat_generate)
     items = [Item(f"Capital of France? ({i})", ["Paris"]) for i in range(3)] + [Item("Capital of Peru?", ["Lima"])] * 2
     result = run_benchmark(None, None, items, template="chatml", max_new_tokens=7, batch_size=2)
     assert calls == [([{"role": "user", "content": "Capital of France? (0)"}], "chatml", 2,

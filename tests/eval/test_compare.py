@@ -7,6 +7,8 @@ import types
 
 import pytest
 
+import posttrain.eval.benchmark
+
 from conftest import corpus_text
 from posttrain.eval.compare import compare, format_compare, main_eval
 from posttrain.eval.sheets import main_sheet_export, main_sheet_import
@@ -27,11 +29,11 @@ def files(tmp_path, sft_file):
 
 @pytest.fixture()
 def fake_engine(monkeypatch):
-    """A stand-in for `posttrain.engine.chat_generate` with fixed answers, so accuracy is known."""
+    """A stand-in for `posttrain.generation.chat_generate` (as the benchmark sees it) with fixed answers, so accuracy is known."""
     def chat_generate(model, tokenizer, conversations, template=None, **kw):
         return ["The capital is Paris." if "France" in c[-1]["content"] else "It is 14." for c in conversations]
 
-    monkeypatch.setitem(sys.modules, "posttrain.engine", types.SimpleNamespace(chat_generate=chat_generate))
+    monkeypatch.setattr(posttrain.eval.benchmark, "chat_generate", chat_generate)
 
 
 def test_compare_real_engine_finite(tiny_dir, files):

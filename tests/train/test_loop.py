@@ -6,21 +6,22 @@ import math
 import pytest
 import torch
 
-from posttrain.config import SFTConfig
+from posttrain.config import build
+from posttrain.train.configs import SFTConfig
 from posttrain.data.batching import collate_packed, collate_padded, pack, render_all
 from posttrain.data.formats import load_conversations
 from posttrain.models import load_model
 from posttrain.train import checkpoint
 from posttrain.train.loop import TrainingDiverged, lr_lambda
 from posttrain.train.sft import run_sft
-from posttrain.train.steps import lm_step
+from posttrain.forward import lm_loss
 
 
 def _cfg(tiny_dir, sft_file, tmp_path, **kw):
     base = dict(model=str(tiny_dir), data=str(sft_file), output_dir=str(tmp_path / "run"), lr=1e-3, batch_size=4,
                 max_len=64, dtype="fp32", progress=False, max_steps=4, warmup_steps=1)
     base.update(kw)
-    return SFTConfig(**base)
+    return build(SFTConfig, **base)
 
 
 def _weights(path):
@@ -34,8 +35,8 @@ def test_packed_loss_equals_unpacked(tiny_dir, tokenizer, sft_file):
     rows = pack(ex, 96)
     assert len(rows) < len(ex)  # something was actually packed
     with torch.no_grad():
-        packed, _ = lm_step(model, collate_packed(rows, tokenizer.pad_token_id))
-        padded, _ = lm_step(model, collate_padded(ex, tokenizer.pad_token_id))
+        packed = lm_loss(model, collate_packed(rows, tokenizer.pad_token_id))
+        padded = lm_loss(model, collate_padded(ex, tokenizer.pad_token_id))
     assert torch.allclose(packed, padded, rtol=1e-4), (packed, padded)
 
 
@@ -69,11 +70,11 @@ def test_nan_stops_and_keeps_last_checkpoint(tiny_dir, sft_file, tmp_path, monke
     calls = {"n": 0}
 
     def poisoned(model, batch):
-        loss, m = lm_step(model, batch)
+        loss = lm_loss(model, batch)
         calls["n"] += 1
-        return (loss * float("nan") if calls["n"] > 2 else loss), m
+        return loss * float("nan") if calls["n"] > 2 else loss
 
-    monkeypatch.setattr(sft, "lm_step", poisoned)
+    monkeypatch.setattr(sft, "lm_loss", poisoned)
     cfg = _cfg(tiny_dir, sft_file, tmp_path, max_steps=5, save_every=2)
     with pytest.raises(TrainingDiverged, match="step 3"):
         run_sft(cfg)

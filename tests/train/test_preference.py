@@ -7,11 +7,15 @@ import pytest
 import torch
 
 from posttrain.cli import main
-from posttrain.config import DPOConfig
+from posttrain.config import build
+from posttrain.train.configs import DPOConfig
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs
 from posttrain.data.preference import load_pairs
 from posttrain.models import load_model, load_tokenizer
-from posttrain.train.preference import Reference, precompute_reference, run_preference
+from posttrain.runtime import Runtime
+from posttrain.train.preference import reference_logps, run_preference
+from posttrain.train.reference import Reference
+from posttrain.train.reference_cache import precompute_reference
 
 
 def _metrics(out):
@@ -63,24 +67,24 @@ def test_precomputed_reference_equals_live(tiny_dir, pref_file):
     tok = load_tokenizer(str(tiny_dir))
     triples = render_pairs(tok, load_pairs(str(pref_file))[:10], "chatml", 64)
     model = load_model(str(tiny_dir))
-    precompute_reference(model, triples, True, tok.pad_token_id, 128, 4, torch.float32, torch.device("cpu"), quiet=True)
+    precompute_reference(model, triples, True, tok.pad_token_id, 128, 4, Runtime(torch.device("cpu"), torch.float32), quiet=True)
     batch = collate_pairs(make_pair_rows(triples, 128, True), tok.pad_token_id, True)
-    pre = Reference("precompute", model)(model, batch)
-    live = Reference("copy", model)(model, batch)
+    pre = reference_logps(Reference("precompute", model), model, batch)
+    live = reference_logps(Reference("copy", model), model, batch)
     assert torch.allclose(pre, live, atol=1e-5)
     # LoRA: the adapter-disabled policy is the reference, even after the adapter has moved
     from posttrain.lora import inject_lora, lora_layers
     inject_lora(model, r=4, alpha=8)
     for layer in lora_layers(model).values():
         torch.nn.init.normal_(layer.lora_B.weight)
-    assert torch.allclose(Reference("adapter", model)(model, batch), pre, atol=1e-5)
+    assert torch.allclose(reference_logps(Reference("adapter", model), model, batch), pre, atol=1e-5)
 
 
 def test_dpo_resume_equals_uninterrupted(tiny_dir, pref_file, tmp_path):
     from safetensors.torch import load_file
 
     def cfg(name, **kw):
-        return DPOConfig(model=str(tiny_dir), data=str(pref_file), output_dir=str(tmp_path / name), max_len=64,
+        return build(DPOConfig, model=str(tiny_dir), data=str(pref_file), output_dir=str(tmp_path / name), max_len=64,
                          batch_size=4, lr=3e-3, max_steps=6, save_every=3, dtype="fp32", progress=False,
                          template="chatml", **kw)
 
@@ -94,5 +98,6 @@ def test_dpo_resume_equals_uninterrupted(tiny_dir, pref_file, tmp_path):
 
 
 def test_wrong_loss_for_stage_is_a_clear_error(tiny_dir, pref_file, capsys):
-    assert main(["dpo", f"model={tiny_dir}", f"data={pref_file}", "loss=kto"]) != 0
-    assert "posttrain kto" in capsys.readouterr().err
+    assert main(["dpo", f"model={tiny_dir}", f"data={pref_file}", "loss=kto"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "loss=kto" in err and "sigmoid, robust, ipo, hinge, rpo" in err

@@ -4,20 +4,23 @@ frozen embeddings), LoRA under bf16 autocast, and train mode during the loop (Lo
 import pytest
 import torch
 
-from posttrain.config import ConfigError, SFTConfig
+from posttrain.config import ConfigError, build
+from posttrain.train.configs import SFTConfig
 from posttrain.data.batching import collate_packed, pack, render_all
 from posttrain.data.formats import load_conversations
 from posttrain.lora import lora_layers
-from posttrain.models import autocast
+from posttrain.runtime import autocast
 from posttrain.train.loop import train
+from posttrain.runtime import Runtime
+from posttrain.train.method import DataMethod, RowSource
 from posttrain.train.prepare import prepare_model
-from posttrain.train.steps import lm_step
+from posttrain.forward import lm_loss
 
 
 def _cfg(tiny_dir, sft_file, tmp_path, **kw):
     base = dict(model=str(tiny_dir), data=str(sft_file), output_dir=str(tmp_path / "run"), dtype="fp32",
                 progress=False, max_len=64, max_steps=2, batch_size=4)
-    return SFTConfig(**{**base, **kw})
+    return build(SFTConfig, **{**base, **kw})
 
 
 def _batch(tokenizer, sft_file):
@@ -28,25 +31,25 @@ def _batch(tokenizer, sft_file):
 def _grads(model, batch, dtype=torch.float32):
     model.zero_grad(set_to_none=True)
     with autocast(torch.device("cpu"), dtype):
-        loss, _ = lm_step(model, batch)
+        loss = lm_loss(model, batch)
     loss.backward()
     return loss.detach(), {n: p.grad.clone() for n, p in model.named_parameters() if p.requires_grad}
 
 
 def test_freeze_regex(tiny_dir, sft_file, tmp_path):
-    model = prepare_model(_cfg(tiny_dir, sft_file, tmp_path, freeze_regex=r"layers\.0\.|norm"), verbose=False)
+    model = prepare_model(_cfg(tiny_dir, sft_file, tmp_path, freeze_regex=r"layers\.0\.|norm").model, 0, verbose=False)
     for name, p in model.named_parameters():
         assert p.requires_grad == (not ("layers.0." in name or "norm" in name)), name
     with pytest.raises(ValueError, match="matches no parameter"):
-        prepare_model(_cfg(tiny_dir, sft_file, tmp_path, freeze_regex="no_such_module"), verbose=False)
+        prepare_model(_cfg(tiny_dir, sft_file, tmp_path, freeze_regex="no_such_module").model, 0, verbose=False)
     with pytest.raises(ValueError, match="nothing would train"):
-        prepare_model(_cfg(tiny_dir, sft_file, tmp_path, freeze_regex="."), verbose=False)
+        prepare_model(_cfg(tiny_dir, sft_file, tmp_path, freeze_regex=".").model, 0, verbose=False)
     with pytest.raises(ConfigError, match="not a valid regex"):
         _cfg(tiny_dir, sft_file, tmp_path, freeze_regex="(")
 
 
 def test_freeze_regex_with_lora(tiny_dir, sft_file, tmp_path):
-    model = prepare_model(_cfg(tiny_dir, sft_file, tmp_path, lora_r=4, freeze_regex=r"layers\.1\."), verbose=False)
+    model = prepare_model(_cfg(tiny_dir, sft_file, tmp_path, lora_r=4, freeze_regex=r"layers\.1\.").model, 0, verbose=False)
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]
     assert trainable and all("lora_" in n and "layers.0." in n for n in trainable)
 
@@ -54,8 +57,8 @@ def test_freeze_regex_with_lora(tiny_dir, sft_file, tmp_path):
 @pytest.mark.parametrize("lora", [0, 4])
 def test_checkpointing_same_loss_and_grads(tiny_dir, tokenizer, sft_file, tmp_path, lora):
     kw = dict(lora_r=lora, freeze_embeddings=True)
-    plain = prepare_model(_cfg(tiny_dir, sft_file, tmp_path, **kw), verbose=False).train()
-    ckpt = prepare_model(_cfg(tiny_dir, sft_file, tmp_path, gradient_checkpointing=True, **kw), verbose=False).train()
+    plain = prepare_model(_cfg(tiny_dir, sft_file, tmp_path, **kw).model, 0, verbose=False).train()
+    ckpt = prepare_model(_cfg(tiny_dir, sft_file, tmp_path, gradient_checkpointing=True, **kw).model, 0, verbose=False).train()
     ckpt.load_state_dict(plain.state_dict())
     if lora:  # B = 0 at init gives A no gradient; make both visible
         torch.manual_seed(0)
@@ -74,7 +77,7 @@ def test_checkpointing_same_loss_and_grads(tiny_dir, tokenizer, sft_file, tmp_pa
 
 
 def test_lora_bf16_autocast(tiny_dir, tokenizer, sft_file, tmp_path):
-    model = prepare_model(_cfg(tiny_dir, sft_file, tmp_path, lora_r=4), verbose=False).train()
+    model = prepare_model(_cfg(tiny_dir, sft_file, tmp_path, lora_r=4).model, 0, verbose=False).train()
     torch.manual_seed(0)
     for layer in lora_layers(model).values():
         torch.nn.init.normal_(layer.lora_B.weight, std=0.1)
@@ -91,16 +94,27 @@ def test_lora_bf16_autocast(tiny_dir, tokenizer, sft_file, tmp_path):
 def test_loop_trains_in_train_mode_with_lora_dropout(tiny_dir, tokenizer, sft_file, tmp_path):
     """from_pretrained returns eval mode; the loop must switch on dropout (here LoRA's)."""
     cfg = _cfg(tiny_dir, sft_file, tmp_path, lora_r=4, lora_dropout=0.5)
-    model = prepare_model(cfg, verbose=False)
+    model = prepare_model(cfg.model, cfg.run.seed, verbose=False)
     assert not model.training
     modes = []
 
-    def step(m, batch):
-        modes.append(m.training)
-        return lm_step(m, batch)
+    class Probe(DataMethod):
+        def __init__(self):
+            self.model = model
+            ex = render_all(tokenizer, load_conversations(str(sft_file)), "plain", 64)
+            self.source = RowSource(pack(ex, 64), lambda items: collate_packed(items, tokenizer.pad_token_id), cfg.run, 1)
 
-    ex = render_all(tokenizer, load_conversations(str(sft_file)), "plain", 64)
-    train(cfg, model, pack(ex, 64), lambda items: collate_packed(items, tokenizer.pad_token_id), step)
+        def step(self, m, batch):
+            modes.append(m.training)
+            return lm_loss(m, batch), {}
+
+        def evaluate(self, m):
+            return {}
+
+        def save(self, m):
+            pass
+
+    train(cfg.run, Probe(), Runtime.create("cpu", "fp32"))
     assert modes and all(modes)
     layer = next(iter(lora_layers(model).values()))
     x = torch.randn(3, layer.base_layer.in_features)

@@ -14,7 +14,7 @@ from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs
 from posttrain.data.preference import load_pairs
 from posttrain.losses.reward import bradley_terry
 from posttrain.models import load_tokenizer
-from posttrain.train.reward import load_reward_model, rewards
+from posttrain.reward_model import load_reward_model, pair_rewards as rewards
 
 
 def test_bradley_terry_hand_computed():
@@ -77,7 +77,7 @@ def test_score_command(tiny_dir, pref_file, tmp_path, capsys):
 def test_reward_model_as_reward_function(tiny_dir, pref_file, tmp_path):
     """`load_reward(folder)` scores (prompt, completion) like `posttrain score` does."""
     from posttrain.rewards import load_reward
-    from posttrain.train.reward import score_file
+    from posttrain.reward_model import score_file
 
     out = tmp_path / "rm"
     assert main(["rm", f"model={tiny_dir}", f"data={pref_file}", f"output_dir={out}", "max_len=64", "batch_size=4",

@@ -12,7 +12,8 @@ from posttrain.cli import main
 from posttrain.engine import generate
 from posttrain.models import load_model, load_tokenizer
 from posttrain.tasks import arithmetic, last_number_reward, load_task
-from posttrain.train import rollout
+from posttrain.data.rollouts import collate_rollout
+from posttrain.forward import token_logps
 
 
 def _metrics(out):
@@ -41,9 +42,9 @@ def test_grouped_sampling_logps_equal_the_update(tiny_dir, temperature):
     outs = generate(model, prompts, max_new_tokens=12, temperature=temperature, seed=3, stop_ids=(), dtype="fp32",
                     return_logprobs=True, n=4)
     assert len(outs) == 8 and len({tuple(o.ids) for o in outs}) > 2
-    batch = rollout.collate([prompts[i // 4] for i in range(8)], [o.ids for o in outs], 0)
+    batch = collate_rollout([prompts[i // 4] for i in range(8)], [o.ids for o in outs], 0)
     with torch.no_grad():
-        lp, _ = rollout.token_logps(model, batch, temperature)
+        lp, _ = token_logps(model, batch, temperature)
     for i, o in enumerate(outs):
         torch.testing.assert_close(lp[i, :len(o.ids)], torch.tensor(o.logprobs), atol=1e-4, rtol=1e-4)
 
@@ -58,16 +59,16 @@ def test_grouped_greedy_equals_separate(tiny_dir):
 
 def test_token_logps_temperature_gradient_matches_full_logits(tiny_dir):
     model = load_model(tiny_dir)
-    batch = rollout.collate([[5, 6, 7], [8, 9]], [[10, 11], [12, 13, 14]], 0)
-    lp, _ = rollout.token_logps(model, batch, 0.5)
+    batch = collate_rollout([[5, 6, 7], [8, 9]], [[10, 11], [12, 13, 14]], 0)
+    lp, _ = token_logps(model, batch, 0.5)
     lp.sum().backward()
     g = model.model.layers[0].mlp.up_proj.weight.grad.clone()
     model.zero_grad()
-    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits / 0.5
-    flat = logits.reshape(-1, logits.shape[-1]).log_softmax(-1)[batch["pred_index"]]
-    ref = flat.gather(1, batch["targets"][:, None]).squeeze(1)
+    logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask).logits / 0.5
+    flat = logits.reshape(-1, logits.shape[-1]).log_softmax(-1)[batch.pred_index]
+    ref = flat.gather(1, batch.targets[:, None]).squeeze(1)
     ref.sum().backward()
-    torch.testing.assert_close(lp[batch["mask"]], ref.detach(), atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(lp[batch.mask], ref.detach(), atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(g, model.model.layers[0].mlp.up_proj.weight.grad, atol=1e-5, rtol=1e-4)
 
 
@@ -126,7 +127,8 @@ def test_ppo_raises_heldout_reward_with_bounded_kl(tiny_dir, prompt_files, tmp_p
 @pytest.mark.parametrize("stage,extra", [("grpo", ["num_generations=3", "iterations=2"]),
                                          ("ppo", ["ppo_epochs=2", "kl_target=0.5"])])
 def test_rl_resume_is_exact(stage, extra, tiny_dir, prompt_files, tmp_path):
-    from posttrain.config import GRPOConfig, PPOConfig
+    from posttrain.config import build
+    from posttrain.train.configs import GRPOConfig, PPOConfig
     from posttrain.train.grpo import run_grpo
     from posttrain.train.ppo import run_ppo
 
@@ -136,7 +138,7 @@ def test_rl_resume_is_exact(stage, extra, tiny_dir, prompt_files, tmp_path):
     kw = {k: (float(v) if "." in v else int(v)) for k, v in kw.items()}
 
     def cfg(out):
-        return cls(model=str(tiny_dir), task=str(train), reward="brevity", output_dir=str(out), max_new_tokens=8,
+        return build(cls, model=str(tiny_dir), task=str(train), reward="brevity", output_dir=str(out), max_new_tokens=8,
                    max_len=64, dtype="fp32", template="chatml", progress=False, batch_size=2, lr=1e-3, max_steps=4,
                    save_every=2, resume=True, **kw)
 

@@ -38,11 +38,12 @@ def test_lora_resume_equals_uninterrupted(tiny_dir, sft_file, tmp_path):
     """Killed after step 4 (checkpoint at 3) and resumed == one run: adapter weights bit-equal."""
     from safetensors.torch import load_file
 
-    from posttrain.config import SFTConfig
+    from posttrain.config import build
+    from posttrain.train.configs import SFTConfig
     from posttrain.train.sft import run_sft
 
     def cfg(name, **kw):
-        return SFTConfig(model=str(tiny_dir), data=str(sft_file), lora_r=4, lr=5e-3, max_steps=6, save_every=3,
+        return build(SFTConfig, model=str(tiny_dir), data=str(sft_file), lora_r=4, lr=5e-3, max_steps=6, save_every=3,
                          batch_size=4, max_len=64, dtype="fp32", progress=False, output_dir=str(tmp_path / name), **kw)
 
     run_sft(cfg("full"))

@@ -1,0 +1,67 @@
+"""Precomputed reference log-probs: one pass of the starting policy over the pairs before training,
+cached in the output folder (`reference_logps.json`) and reused when the data and model match."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from posttrain.data.pairs import collate_pairs, make_pair_rows
+from posttrain.forward import sequence_logps
+from posttrain.lora import disable_adapters
+from posttrain.runtime import Runtime, evaluating
+from posttrain.train.reference import has_lora
+
+REF_CACHE = "reference_logps.json"
+
+
+@torch.no_grad()
+def precompute_reference(model, triples, shared: bool, pad_id: int, row_len: int, batch_size: int, rt: Runtime,
+                         quiet: bool = False) -> None:
+    """One pass of the reference (the untrained policy; LoRA disabled) over every triple: `t.ref`."""
+    rows = make_pair_rows(triples, row_len, shared)
+    ctx = disable_adapters(model) if has_lora(model) else contextlib.nullcontext()
+    with evaluating(model), ctx:
+        for i in tqdm(range(0, len(rows), batch_size), desc="reference log-probs", disable=quiet, file=sys.stderr):
+            group = rows[i:i + batch_size]
+            batch = rt.to(collate_pairs(group, pad_id, shared))
+            with rt.autocast():
+                logps = sequence_logps(model, batch)[0].float().cpu()
+            for k, t in enumerate(x for row in group for x in row):
+                t.ref = (float(logps[2 * k]), float(logps[2 * k + 1]))
+
+
+def _cache_key(cfg, triples) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps([cfg.model.path, cfg.model.template, cfg.model.max_len, cfg.loss == "kto"]).encode())
+    for t in triples:
+        h.update(json.dumps([t.index, t.prompt, t.first, t.second]).encode())
+    return h.hexdigest()[:16]
+
+
+def with_reference(cfg, model, sets: dict, shared: bool, tokenizer, rt: Runtime) -> None:
+    """Fill `t.ref` for every triple of every set, from the cache in output_dir when it matches."""
+    model.to(rt.device)
+    path = Path(cfg.run.output_dir) / REF_CACHE
+    keys = {name: _cache_key(cfg, ts) for name, ts in sets.items()}
+    cache = json.loads(path.read_text()) if path.exists() else {}
+    for name, ts in sets.items():
+        hit = cache.get(name)
+        if hit and hit.get("key") == keys[name]:
+            for t, r in zip(ts, hit["logps"]):
+                t.ref = tuple(r)
+            continue
+        precompute_reference(model, ts, shared, tokenizer.pad_token_id, 2 * cfg.model.max_len, cfg.run.batch_size, rt,
+                             not rt.main)
+        cache[name] = {"key": keys[name], "logps": [list(t.ref) for t in ts]}
+    if rt.main:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(cache))
+        tmp.replace(path)
