@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,6 +34,7 @@ class ConfigError(ValueError):
     """A recipe or override that cannot be used; the message says which field and why."""
 
 
+@lru_cache(maxsize=None)
 def _field_types(cls) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
@@ -42,6 +44,7 @@ def sections(cls) -> dict[str, type]:
     return {name: t for name, t in _field_types(cls).items() if is_dataclass(t)}
 
 
+@lru_cache(maxsize=None)
 def _dotted(cls) -> dict[str, Any]:
     """Every settable key of `cls` (dotted for sections) → its type."""
     out = {}
@@ -179,25 +182,24 @@ def _instantiate(cls, values: dict):
         raise ConfigError(_one_line(e)) from None
 
 
-def build(cls, **overrides):
-    """A config from Python values: bare or dotted keys (`lr=1e-4`, `run.lr=1e-4`), defaults elsewhere."""
-    tree: dict = {}
+def _assign(cls, values: dict, overrides: dict) -> dict:
+    """Nested plain `values` of a `cls` with bare or dotted keys set (checked as the CLI checks them)."""
     for k, v in overrides.items():
         key = resolve_key(cls, k.replace("__", "."), v)
         _check_choice(cls, key, v)
         sec, _, name = key.rpartition(".")
-        (tree.setdefault(sec, {}) if sec else tree)[name] = v
-    default = {f.name: _default(f) for f in fields(cls)}
-    for sec, values in tree.items():
-        if sec in sections(cls):
-            tree[sec] = dataclasses.replace(default[sec], **values)
-    return _instantiate(cls, {**{k: v for k, v in default.items() if k not in tree}, **tree})
+        (values[sec] if sec else values)[name] = v
+    return values
 
 
 def _default(f):
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return f.default
+    value = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+    return dataclasses.asdict(value) if is_dataclass(value) else value
+
+
+def build(cls, **overrides):
+    """A config from Python values: bare or dotted keys (`lr=1e-4`, `run.lr=1e-4`), defaults elsewhere."""
+    return _instantiate(cls, _assign(cls, {f.name: _default(f) for f in fields(cls)}, overrides))
 
 
 def load_recipe(cls, path: str, **overrides):
@@ -208,14 +210,7 @@ def load_recipe(cls, path: str, **overrides):
 
 def replace(cfg, **overrides):
     """A copy of `cfg` with bare or dotted keys changed (validated again)."""
-    cls = type(cfg)
-    values = to_dict(cfg)
-    for k, v in overrides.items():
-        key = resolve_key(cls, k.replace("__", "."), v)
-        _check_choice(cls, key, v)
-        sec, _, name = key.rpartition(".")
-        (values[sec] if sec else values)[name] = v
-    return _instantiate(cls, values)
+    return _instantiate(type(cfg), _assign(type(cfg), to_dict(cfg), overrides))
 
 
 def to_dict(cfg) -> dict:

@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from posttrain.config import load_recipe
+from posttrain.config import load_recipe, replace
 from posttrain.embedded import gemma_base
 from posttrain.engine import generate
 from posttrain.eval.benchmark import win_rate
@@ -198,17 +198,16 @@ def run_dpo_step(kind: str, sft_dir: str, out: Path, new_tokens: int) -> tuple[P
     """DPO (recipes/dpo_<kind>.yaml: loss=rpo) from the SFT model on its own mistakes on the arithmetic
     task's training problems; held-out problems measure it. The same blocks are frozen as in SFT."""
     task = arithmetic()
-    template = load_recipe(DPOConfig, recipe(f"dpo_{kind}.yaml")).model.template
+    cfg = load_recipe(DPOConfig, recipe(f"dpo_{kind}.yaml"), model=sft_dir, output_dir=str(out / "dpo"))
+    template = cfg.model.template
     files = {}
     for split, rows in (("train", task.train), ("heldout", task.heldout)):
         pairs, acc = correction_pairs(sft_dir, rows, template, new_tokens)
         files[split] = out / f"arith_pairs_{split}.jsonl"
         files[split].write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in pairs), encoding="utf-8")
         files[f"{split}_pairs"], files[f"{split}_acc"] = len(pairs), acc
-    dpo_dir = out / "dpo"
-    cfg = load_recipe(DPOConfig, recipe(f"dpo_{kind}.yaml"), model=sft_dir, data=str(files["train"]),
-                      eval_data=str(files["heldout"]), output_dir=str(dpo_dir))
-    summary = run_preference(cfg)
+    summary = run_preference(replace(cfg, data=str(files["train"]), eval_data=str(files["heldout"])))
+    dpo_dir = Path(cfg.run.output_dir)
     model, tok = load_for_eval(str(dpo_dir))
     after = task.evaluate(model, tok, template, max_new_tokens=new_tokens)
     return dpo_dir, summary, {"sft": files["heldout_acc"], "dpo": after["accuracy"], "n": len(task.heldout),

@@ -7,7 +7,6 @@ and rollouts use the same object, so a run never works out its device or precisi
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,14 +57,6 @@ def dist_env() -> tuple[int, int, int]:
     return int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0")), world
 
 
-def to_device(batch, device):
-    """A batch onto the device: a dict of tensors (and tensor holders with `.to`), or a batch dataclass."""
-    if dataclasses.is_dataclass(batch):
-        return batch.to(device)
-    return {k: v.to(device, non_blocking=True) if torch.is_tensor(v) else v.to(device) if hasattr(v, "to") else v
-            for k, v in batch.items()}
-
-
 @contextlib.contextmanager
 def evaluating(model):
     """Eval mode (no dropout) inside the block; the model's previous mode is restored after it."""
@@ -104,7 +95,8 @@ class Runtime:
         return autocast(self.device, self.dtype)
 
     def to(self, batch):
-        return to_device(batch, self.device)
+        """A batch (posttrain.data.batches) on this run's device."""
+        return batch.to(self.device)
 
     def all_sum(self, x: float) -> float:
         """x summed over processes (x itself in a single process)."""

@@ -4,7 +4,7 @@ Every batch declares what the loop needs to normalise and report a step: `n_unit
 method's loss is a sum over (trained tokens for SFT, pairs for DPO, sequences or tokens for RL),
 and `n_tokens`, the real tokens it holds (for throughput). The loop divides the step's summed
 loss and metrics by the units of the whole step (all micro-batches, all processes), so gradient
-accumulation and DDP equal one bigger batch. Metric keys ending in `_sum` are not reported.
+accumulation and DDP equal one bigger batch.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Batch:
             v = getattr(self, f.name)
             if torch.is_tensor(v):
                 moved[f.name] = v.to(device, non_blocking=True)
-            elif hasattr(v, "to") and not isinstance(v, (int, float, str)):
+            elif isinstance(v, DocLayout):
                 moved[f.name] = v.to(device)
         return dataclasses.replace(self, **moved)
 

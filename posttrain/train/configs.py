@@ -144,6 +144,7 @@ class DPOConfig:
     data: PairData = field(default_factory=PairData)
     dpo: DPOOptions = field(default_factory=DPOOptions)
 
+    stage = "dpo"  # the command, and the name its output folder's card gives
     method = property(lambda self: self.dpo)
     loss = property(lambda self: self.dpo.loss)
 
@@ -160,6 +161,7 @@ class SimPOConfig:
     data: PairData = field(default_factory=PairData)
     simpo: SimPOOptions = field(default_factory=SimPOOptions)
 
+    stage = "simpo"  # the command, and the name its output folder's card gives
     method = property(lambda self: self.simpo)
     loss = "simpo"
 
@@ -176,6 +178,7 @@ class ORPOConfig:
     data: PairData = field(default_factory=PairData)
     orpo: ORPOOptions = field(default_factory=ORPOOptions)
 
+    stage = "orpo"  # the command, and the name its output folder's card gives
     method = property(lambda self: self.orpo)
     loss = "orpo"
 
@@ -192,6 +195,7 @@ class KTOConfig:
     data: UnpairedData = field(default_factory=UnpairedData)
     kto: KTOOptions = field(default_factory=KTOOptions)
 
+    stage = "kto"  # the command, and the name its output folder's card gives
     method = property(lambda self: self.kto)
     loss = "kto"
 

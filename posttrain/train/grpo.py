@@ -19,24 +19,17 @@ from posttrain.train.configs import GRPOConfig
 from posttrain.train.loop import fit
 from posttrain.train.output import write_run_files
 from posttrain.train.reference import Reference, rl_kind
-from posttrain.train.rl import (RLSetup, Rollouts, evaluate_before, log, no_grad_forward, reference_token_logps,
-                                rl_evaluator)
+from posttrain.train.rl import RLSetup, RolloutMethod, no_grad_forward, reference_token_logps
 
 
-class GRPO:
+class GRPO(RolloutMethod):
     def __init__(self, cfg: GRPOConfig, rt: Runtime):
         self.cfg, self.opt = cfg, cfg.grpo
         self.setup = RLSetup.load(cfg, rt)
         self.model = policy = self.setup.policy
         self.reference = Reference(rl_kind(cfg.rollout.reference, policy, used=self.opt.beta > 0), policy)
-        G = self.opt.num_generations
-        self.rollouts = Rollouts(cfg, rt, self.setup.task, self.setup.tokenizer, self.setup.template, policy, self,
-                                 group=G, epochs=self.opt.iterations, minibatches=1)
-        self.evaluate_fn = rl_evaluator(cfg, rt, self.setup, self.reference) if self.setup.task.heldout else None
-        self.summary = {"eval_before": evaluate_before(cfg, rt, self.setup, self.evaluate_fn)}
-        log(f"grpo: task {self.setup.task.name}, {len(self.setup.task.train)} training prompts, "
-            f"{len(self.setup.task.heldout)} held out; {self.rollouts.prompts_per_rank} prompts × {G} samples per "
-            f"iteration and process, {self.rollouts.steps_per_iter} steps each; reference: {self.reference.kind or 'none'}", rt)
+        self.start(cfg, rt, "grpo", self.reference, group=self.opt.num_generations, epochs=self.opt.iterations,
+                   minibatches=1)
 
     # the rollout source's side
     def prepare(self, policy, batch, scores, samples):
@@ -58,12 +51,6 @@ class GRPO:
         return int(batch.mask.sum()) if self.opt.loss == "dapo" else batch.mask.shape[0]
 
     # the loop's side
-    def total_steps(self) -> int:
-        return self.rollouts.total_steps()
-
-    def micro_batch(self, i: int):
-        return self.rollouts.micro_batch(i)
-
     def step(self, model, batch):
         opt = self.opt
         logps, _ = token_logps(model, batch, self.cfg.rollout.temperature)
@@ -72,9 +59,6 @@ class GRPO:
                             opt.epsilon, opt.epsilon_high, batch.ref_logps, opt.beta, self.cfg.rollout.max_new_tokens)
         n = batch.n_units
         return loss * n, {**{k: v * n for k, v in m.items()}, **self.rollouts.weighted_stats(batch)}
-
-    def evaluate(self, model) -> dict:
-        return self.evaluate_fn(model) if self.evaluate_fn else {}
 
     def save(self, model) -> None:
         write_run_files(model, self.setup.tokenizer, self.cfg, self.setup.template, "grpo")

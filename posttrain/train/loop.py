@@ -5,8 +5,7 @@ same rows, so a resumed run replays exactly what an uninterrupted one would have
 `torchrun` each rank takes every world-th micro-batch of the same sequence, so N processes with
 grad_accum=k see the same global batch as one process with grad_accum=k·N. The loss of a step
 is normalised by its total units (trained tokens, pairs...) over all micro-batches and ranks, and
-so is every metric a step function returns (they are sums over its units; keys ending in `_sum`
-are not reported).
+so is every metric a step function returns (they are sums over its units).
 """
 
 from __future__ import annotations
@@ -83,7 +82,6 @@ class _Run:
     out: Path
     start: int = 0
     tokens: int = 0
-    resumed: Path | None = None
     bar: object = None
     last: dict = field(default_factory=dict)
 
@@ -115,7 +113,7 @@ def resume(r: _Run) -> None:
     found = checkpoint.find(r.out) if r.run.resume else None
     if found:
         state = checkpoint.load(found, r.method.model, r.optimizer, r.scheduler)
-        r.start, r.tokens, r.resumed = state["step"], state.get("tokens", 0), found
+        r.start, r.tokens = state["step"], state.get("tokens", 0)
         r.method.load_state_dict(state.get("source", {}))
         if r.rt.main:
             print(f"[posttrain] resumed from {found} at step {r.start}/{r.total}", file=sys.stderr)
@@ -164,8 +162,8 @@ def step(r: _Run, k: int) -> dict:
 
 
 def _reduce(sums: dict, units: float, rt: Runtime) -> dict:
-    """Metric sums over the step's micro-batches and processes, per unit; `_sum` keys dropped."""
-    keys = sorted(k for k in sums if not k.endswith("_sum"))
+    """Metric sums over the step's micro-batches and processes, per unit."""
+    keys = sorted(sums)
     if not keys:
         return {}
     t = torch.tensor([sums[k] for k in keys], dtype=torch.float64, device=rt.device)
@@ -229,6 +227,4 @@ def train(run: RunConfig, method: Method, rt: Runtime, stop_after: int | None = 
 def fit(cfg, make_method, stop_after: int | None = None) -> dict:
     """Build the run's Runtime once, the method on it, and train: the body of every training stage."""
     rt = Runtime.create(cfg.run.device, cfg.run.dtype)
-    method = make_method(cfg, rt)
-    summary = train(cfg.run, method, rt, stop_after)
-    return {**summary, **{k: v for k, v in getattr(method, "summary", {}).items() if v is not None}}
+    return train(cfg.run, make_method(cfg, rt), rt, stop_after)

@@ -29,8 +29,7 @@ from posttrain.train.configs import PPOConfig
 from posttrain.train.loop import fit
 from posttrain.train.output import write_run_files
 from posttrain.train.reference import Reference, rl_kind
-from posttrain.train.rl import (RLSetup, Rollouts, evaluate_before, log, no_grad_forward, reference_token_logps,
-                                rl_evaluator)
+from posttrain.train.rl import RLSetup, RolloutMethod, no_grad_forward, reference_token_logps
 
 
 class PolicyWithValue(nn.Module):
@@ -61,7 +60,7 @@ class RunningMoments:
         return (scores - self.mean) / max(std, 1e-4)
 
 
-class PPO:
+class PPO(RolloutMethod):
     def __init__(self, cfg: PPOConfig, rt: Runtime):
         self.cfg, self.opt = cfg, cfg.ppo
         self.setup = RLSetup.load(cfg, rt)
@@ -69,13 +68,7 @@ class PPO:
         self.reference = Reference(rl_kind(cfg.rollout.reference, policy, used=True), policy)
         self.beta, self.moments = self.opt.beta, RunningMoments()
         self.model = PolicyWithValue(policy)
-        self.rollouts = Rollouts(cfg, rt, self.setup.task, self.setup.tokenizer, self.setup.template, policy, self,
-                                 group=1, epochs=self.opt.ppo_epochs, minibatches=self.opt.minibatches)
-        self.evaluate_fn = rl_evaluator(cfg, rt, self.setup, self.reference) if self.setup.task.heldout else None
-        self.summary = {"eval_before": evaluate_before(cfg, rt, self.setup, self.evaluate_fn)}
-        log(f"ppo: task {self.setup.task.name}, {len(self.setup.task.train)} training prompts, "
-            f"{len(self.setup.task.heldout)} held out; {self.rollouts.prompts_per_rank} prompts × 1 samples per "
-            f"iteration and process, {self.rollouts.steps_per_iter} steps each; reference: {self.reference.kind}", rt)
+        self.start(cfg, rt, "ppo", self.reference, group=1, epochs=self.opt.ppo_epochs, minibatches=self.opt.minibatches)
 
     # the rollout source's side
     def prepare(self, policy, batch, scores, samples):
@@ -106,12 +99,6 @@ class PPO:
         return int(batch.mask.sum())
 
     # the loop's side
-    def total_steps(self) -> int:
-        return self.rollouts.total_steps()
-
-    def micro_batch(self, i: int):
-        return self.rollouts.micro_batch(i)
-
     def step(self, model, batch):
         opt, mask = self.opt, batch.mask.float()
         logps, values = token_logps(model.policy, batch, self.cfg.rollout.temperature, model.value_head)
@@ -124,8 +111,8 @@ class PPO:
                    **self.rollouts.weighted_stats(batch)}
         return loss, metrics
 
-    def evaluate(self, model) -> dict:
-        return self.evaluate_fn(model.policy) if self.evaluate_fn else {}
+    def policy_of(self, model):
+        return model.policy
 
     def save(self, model) -> None:
         write_run_files(model.policy, self.setup.tokenizer, self.cfg, self.setup.template, "ppo")

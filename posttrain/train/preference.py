@@ -27,16 +27,12 @@ from posttrain.losses.preference import PAIR_LOSSES, REFERENCE_FREE, kto
 from posttrain.models import lm_parts, load_tokenizer
 from posttrain.runtime import Runtime
 from posttrain.train.loop import fit
-from posttrain.train.method import DataMethod, RowSource
+from posttrain.train.method import RowSource
 from posttrain.train.output import write_run_files
-from posttrain.train.pair_eval import pair_evaluator
+from posttrain.train.pair_method import PairMethod, pair_evaluator
 from posttrain.train.prepare import prepare_model
 from posttrain.train.reference import Reference, preference_kind
 from posttrain.train.reference_cache import with_reference
-
-STAGES = {"sigmoid": "dpo", "robust": "dpo", "ipo": "dpo", "hinge": "dpo", "rpo": "dpo", "simpo": "simpo",
-          "orpo": "orpo", "kto": "kto"}
-
 
 def loss_params(section) -> dict:
     """The method section's numbers as the loss functions name them."""
@@ -81,7 +77,7 @@ def reference_logps(reference: Reference, model, batch: PairBatch):
     return reference.run(model, lambda m, b: sequence_logps(m, b)[0], batch)
 
 
-class Preference(DataMethod):
+class Preference(PairMethod):
     """DPO family, SimPO, ORPO and KTO: policy and reference log-probs of two continuations → a pure loss."""
 
     def __init__(self, cfg, rt: Runtime):
@@ -106,7 +102,6 @@ class Preference(DataMethod):
                   f"{len(rows)} rows; prefix sharing {'on' if shared else 'off'}; reference: {kind or 'none'}", file=sys.stderr)
         pad = self.tokenizer.pad_token_id
         self.source = RowSource(rows, lambda items: collate_pairs(items, pad, shared), cfg.run, rt.world)
-        self.evaluate_fn = None
         if eval_set:
             eval_rows = make_pair_rows(eval_set, 2 * mc.max_len, shared, data.packing)
             self.evaluate_fn = pair_evaluator(eval_rows, pad, shared, cfg.run.batch_size, rt, self.batch_loss)
@@ -124,15 +119,8 @@ class Preference(DataMethod):
         ref = reference_logps(self.reference, model, batch)
         return preference_loss(self.loss, self.params, logps, counts, ref, batch.labels)
 
-    def step(self, model, batch):
-        losses, metrics = self.batch_loss(model, batch)
-        return losses.sum(), metrics
-
-    def evaluate(self, model) -> dict:
-        return self.evaluate_fn(model) if self.evaluate_fn else {}
-
     def save(self, model) -> None:
-        write_run_files(model, self.tokenizer, self.cfg, self.template, STAGES[self.loss])
+        write_run_files(model, self.tokenizer, self.cfg, self.template, self.cfg.stage)
 
 
 def run_preference(cfg, stop_after: int | None = None) -> dict:

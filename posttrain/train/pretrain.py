@@ -66,8 +66,7 @@ class Pretrain(DataMethod):
         self.source = RowSource(rows, lambda items: collate_packed(items, pad), cfg.run, rt.world)
 
     def step(self, model, batch):
-        loss = lm_loss(model, batch)
-        return loss, {"nll_sum": loss.detach()}
+        return lm_loss(model, batch), {}
 
     def evaluate(self, model) -> dict:
         return {}

@@ -23,9 +23,9 @@ from posttrain.reward_model import load_reward_model, pair_rewards
 from posttrain.runtime import Runtime
 from posttrain.train.configs import RMConfig
 from posttrain.train.loop import fit
-from posttrain.train.method import DataMethod, RowSource
+from posttrain.train.method import RowSource
 from posttrain.train.output import write_run_files
-from posttrain.train.pair_eval import pair_evaluator
+from posttrain.train.pair_method import PairMethod, pair_evaluator
 from posttrain.train.prepare import prepare_model
 from posttrain.train.reference import has_lora
 
@@ -38,7 +38,7 @@ def rm_loss(r: torch.Tensor, margin: float):
                     "reward_rejected": rr.detach().sum()}
 
 
-class RewardModel(DataMethod):
+class RewardModel(PairMethod):
     """Bradley–Terry on (chosen, rejected) rewards read from a new one-output head."""
 
     def __init__(self, cfg: RMConfig, rt: Runtime):
@@ -58,7 +58,6 @@ class RewardModel(DataMethod):
                   file=sys.stderr)
         pad = self.tokenizer.pad_token_id
         self.source = RowSource(rows, lambda items: collate_pairs(items, pad, shared), cfg.run, rt.world)
-        self.evaluate_fn = None
         if data.eval:
             eval_set = render_pairs(self.tokenizer, load_pairs(data.eval, data.skip_invalid), self.template, mc.max_len, True)
             eval_rows = make_pair_rows(eval_set, 2 * mc.max_len, shared, data.packing)
@@ -66,13 +65,6 @@ class RewardModel(DataMethod):
 
     def batch_loss(self, model, batch):
         return rm_loss(pair_rewards(model, batch), self.cfg.rm.margin)
-
-    def step(self, model, batch):
-        losses, metrics = self.batch_loss(model, batch)
-        return losses.sum(), metrics
-
-    def evaluate(self, model) -> dict:
-        return self.evaluate_fn(model) if self.evaluate_fn else {}
 
     def save(self, model) -> None:
         if has_lora(model):  # a reward model ships whole: the adapter merged, the head as trained

@@ -180,11 +180,41 @@ def rl_evaluator(cfg, rt: Runtime, setup: RLSetup, reference: Reference):
     return evaluate
 
 
-def evaluate_before(cfg, rt: Runtime, setup: RLSetup, evaluate) -> dict | None:
-    """The held-out numbers of the starting policy (a fresh run's first line), None when resuming."""
+def evaluate_before(cfg, rt: Runtime, setup: RLSetup, evaluate) -> None:
+    """Log the held-out numbers of the starting policy (a fresh run's first line; not when resuming)."""
     if evaluate is None or not rt.main or (cfg.run.resume and (Path(cfg.run.output_dir) / "checkpoint").exists()):
-        return None
+        return
     setup.policy.to(rt.device)
     before = evaluate(setup.policy)
     log(f"{setup.task.name} before training: " + ", ".join(f"{k} {v:.3f}" for k, v in before.items()), rt)
-    return before
+
+
+class RolloutMethod:
+    """What GRPO and PPO share: the loop's side of the rollout source, and the held-out evaluation.
+
+    A subclass sets `setup` (RLSetup), then calls `start`; it supplies `prepare` and `units` for the
+    rollouts, and `step`, `save`, `state_dict` / `load_state_dict` for the loop."""
+
+    setup: RLSetup
+
+    def start(self, cfg, rt: Runtime, stage: str, reference: Reference, group: int, epochs: int, minibatches: int):
+        s = self.setup
+        self.rollouts = Rollouts(cfg, rt, s.task, s.tokenizer, s.template, s.policy, self, group, epochs, minibatches)
+        self.evaluate_fn = rl_evaluator(cfg, rt, s, reference) if s.task.heldout else None
+        evaluate_before(cfg, rt, s, self.evaluate_fn)
+        log(f"{stage}: task {s.task.name}, {len(s.task.train)} training prompts, {len(s.task.heldout)} held out; "
+            f"{self.rollouts.prompts_per_rank} prompts × {group} samples per iteration and process, "
+            f"{self.rollouts.steps_per_iter} steps each; reference: {reference.kind or 'none'}", rt)
+
+    def total_steps(self) -> int:
+        return self.rollouts.total_steps()
+
+    def micro_batch(self, i: int) -> RolloutBatch:
+        return self.rollouts.micro_batch(i)
+
+    def policy_of(self, model):
+        """The policy inside the module the loop trains."""
+        return model
+
+    def evaluate(self, model) -> dict:
+        return self.evaluate_fn(self.policy_of(model)) if self.evaluate_fn else {}

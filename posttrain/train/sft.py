@@ -44,8 +44,7 @@ class SFT(DataMethod):
                                             self.template, mc.max_len, data.last_turn_only, quiet=True)
 
     def step(self, model, batch):
-        loss = lm_loss(model, batch)
-        return loss, {"nll_sum": loss.detach()}
+        return lm_loss(model, batch), {}
 
     def evaluate(self, model) -> dict:
         if self.eval_examples is None:

@@ -62,6 +62,14 @@ def test_rm_learns_and_loads_in_transformers(tiny_dir, pref_file, heldout_file, 
             theirs = hf(input_ids=ids, attention_mask=mask).logits.squeeze(-1)
             assert torch.allclose(r, theirs, atol=1e-4), (side, r, theirs)
 
+    # scoring single answers (one padded row each, as `posttrain score` and RL rewards do) gives the same
+    from posttrain.chat import resolve_template
+    from posttrain.reward_model import score_items
+    pairs = load_pairs(str(heldout_file))[:6]
+    items = [(pairs[t.index].prompt, answer) for t in order for answer in (pairs[t.index].chosen, pairs[t.index].rejected)]
+    scored = score_items(ours, tok, resolve_template(tok, "chatml"), items, max_len=64, batch_size=5, dtype="fp32")
+    assert torch.allclose(torch.tensor(scored), r, atol=1e-4), (scored, r)
+
 
 def test_score_command(tiny_dir, pref_file, tmp_path, capsys):
     out = tmp_path / "rm"
