@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.posttrain-installed
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo demo-tiny test test-slow bench-sft bench-lora bench-dpo bench-grpo measure-rl clean
+.PHONY: setup demo demo-tiny test test-slow test-faults test-fuzz bench-sft bench-lora bench-dpo bench-grpo measure-rl clean
 
 setup: $(STAMP)
 
@@ -30,6 +30,14 @@ demo-tiny: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+# The fault-injection tier: SIGKILL training at seeded random points, resume, compare bit for bit.
+test-faults: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m faults
+
+# The fuzz tier: thousands of generated malformed records through every reader and command.
+test-fuzz: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m fuzz
 
 test-slow: $(VENV)/.gemma-installed
 	$(BIN)/python -m pytest -q -m slow

@@ -90,7 +90,7 @@ def main(argv=None):
             best[name] = min(best[name], time.perf_counter() - t0)
     tps = {k: B * N / v for k, v in best.items()}
     ratio = tps["posttrain"] / tps["transformers"]
-    print(f"| run | tokens/s | seconds |\n|---|---:|---:|")
+    print("| run | tokens/s | seconds |\n|---|---:|---:|")
     for k in best:
         print(f"| {k} | {tps[k]:,.0f} | {best[k]:.2f} |")
     print(f"Engine vs transformers.generate: {ratio:.2f}× tokens/s (SmolLM2-135M, batch {B} × {N} new tokens, "

@@ -264,7 +264,7 @@ def main(argv=None):
         return
 
     t_start = time.perf_counter()
-    print(f"[bench] setup (tokenizer, model folder, rendering check) ...", file=sys.stderr)
+    print("[bench] setup (tokenizer, model folder, rendering check) ...", file=sys.stderr)
     info = setup(a.rebuild)
     print(f"[bench] model: Llama {info['n_params']:,} params (vocab {info['vocab']}, hidden {HIDDEN}, "
           f"{LAYERS} layers); data: {info['examples']} conversations, {info['tokens']:,} tokens, "
@@ -295,7 +295,7 @@ def main(argv=None):
 
     baseline = next((r for r in runs if r["kind"] == "baseline" and "error" not in r), None)
     summary = {}
-    lines = ["", f"| precision | run | tokens/s | ms/step | tokens/step | peak RSS MB | MFU | mean loss | load (1 min) |",
+    lines = ["", "| precision | run | tokens/s | ms/step | tokens/step | peak RSS MB | MFU | mean loss | load (1 min) |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for prec in precisions:
         entries = [("ours", best(runs, "ours", prec))] + [(f"trl/{v}", best(runs, f"trl/{v}", prec)) for v in variants]

@@ -11,6 +11,12 @@ full tokenisation wherever a merge crosses a boundary; this cannot.
 The span of an assistant turn runs from the end of its generation prompt to the end of its
 end-of-turn marker (`<end_of_turn>`, `<|im_end|>`, `<|eot_id|>`, EOS...), trailing whitespace
 excluded, so the model learns to stop even when pad == eos.
+
+Templates that rewrite history (reasoning models such as Qwen3 drop `<think>` blocks from assistant
+turns before the last user message) render a prefix of the conversation differently from the
+whole, so an earlier turn has no span in the full rendering that matches how it is generated.
+`render_examples` trains such a turn in an example of its own, rendered up to that turn
+(`history_rewrite=split`, the default); see docs/templates.md.
 """
 
 from __future__ import annotations
@@ -194,6 +200,29 @@ def render(tokenizer, messages: list[dict], template: str | None = None, max_len
     if truncated:
         ids, mask = ids[:max_len], mask[:max_len]
     return Rendered(ids, mask, text, truncated, unstable, mismatch)
+
+
+HISTORY_REWRITE = ("split", "drop", "error")
+
+
+def render_examples(tokenizer, messages: list[dict], template: str | None = None, max_len: int | None = None,
+                    last_turn_only: bool = False, history: str = "split") -> list[Rendered]:
+    """The training examples of one conversation: its rendering, plus one per assistant turn that the
+    template rewrites once later turns follow (reasoning templates such as Qwen3's strip `<think>`
+    blocks from earlier turns). Such a turn is generated from the history as the template renders it
+    then, so it is trained on exactly that: the conversation up to and including the turn, last turn
+    only. `history`: split (that), drop (leave those turns untrained), error (refuse)."""
+    if history not in HISTORY_REWRITE:
+        raise TemplateError(f"history_rewrite={history!r}: expected one of {'/'.join(HISTORY_REWRITE)}")
+    template = resolve_template(tokenizer, template)
+    r = render(tokenizer, messages, template, max_len, last_turn_only)
+    if not r.unstable_turns or history == "drop":
+        return [r]
+    if history == "error":
+        raise TemplateError(f"the chat template rewrites assistant turn(s) {r.unstable_turns} once later turns follow "
+                            "(e.g. it strips <think> reasoning from earlier turns); set history_rewrite=split to train "
+                            "each turn on the prompt it is generated from, or history_rewrite=drop to leave them untrained")
+    return [r] + [render(tokenizer, messages[:i + 1], template, max_len, last_turn_only=True) for i in r.unstable_turns]
 
 
 def render_prompt(tokenizer, messages: list[dict], template: str | None = None) -> list[int]:

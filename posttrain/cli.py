@@ -8,6 +8,7 @@ meaning (from the dataclass field docstrings).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from posttrain.chat import TemplateError
 from posttrain.chat_cli import run_chat
 from posttrain.check import lint, print_report
 from posttrain.config import ConfigError, parse
-from posttrain.data.formats import load_conversations
+from posttrain.data.formats import control_strings, load_conversations
 from posttrain.data.readers import DataError
 from posttrain.demo import run_demo
 from posttrain.eval.compare import main_eval
@@ -135,6 +136,8 @@ class ScoreArgs:
     """Write {"row", "reward"} JSON lines here instead of printing them."""
     template: Optional[str] = None
     """Chat template override (default: the tokenizer's own)."""
+    skip_invalid: bool = False
+    """Skip malformed rows (and report how many) instead of stopping at the first."""
 
 
 @dataclass
@@ -165,6 +168,8 @@ class BestOfNArgs:
     """Chat template override (default: the tokenizer's own)."""
     seed: int = 0
     """Sampling seed."""
+    skip_invalid: bool = False
+    """Skip malformed prompt rows (and report how many) instead of stopping at the first."""
 
 
 @dataclass
@@ -185,14 +190,14 @@ def check(args: CheckArgs) -> int:
     if not args.data or not args.model:
         raise ConfigError("check needs DATA and --model")
     tok = load_tokenizer(args.model)
-    convs = load_conversations(args.data, args.skip_invalid)
+    convs = load_conversations(args.data, args.skip_invalid, forbid=control_strings(tok))
     report, rendered = lint(tok, convs, args.template, args.max_len, args.last_turn_only)
     print_report(tok, report, rendered, args.show)
     return 0 if report.ok else 1
 
 
 def score(args: ScoreArgs) -> None:
-    scores = score_file(args.model, args.data, args.template)
+    scores = score_file(args.model, args.data, args.template, skip_invalid=args.skip_invalid)
     lines = [json.dumps({"row": i, "reward": round(s, 6)}) for i, s in enumerate(scores)]
     if args.out:
         Path(args.out).write_text("\n".join(lines) + "\n")
@@ -288,6 +293,37 @@ def _usage() -> str:
     return "\n".join(lines)
 
 
+USAGE_ERRORS = (ConfigError, DataError, TemplateError)  # exit 2: the user's input needs fixing
+RUN_ERRORS = (TrainingDiverged, OSError, ImportError, MemoryError, ValueError)  # exit 1: the run failed
+
+
+def _error(cmd: str, message: str) -> None:
+    text = " ".join(str(message).split())  # one line, whatever the exception put in it
+    print(f"posttrain {cmd}: error: {text[:2000]}", file=sys.stderr)
+
+
+def _exit_code(cmd: str, e: BaseException) -> int:
+    """One `error:` line and the exit code for a failure; genuine bugs re-raise under POSTTRAIN_DEBUG=1."""
+    if isinstance(e, SystemExit):  # --help exits 0; a tool that exits with a message is a usage error
+        if e.code is None or isinstance(e.code, int):
+            return e.code or 0
+        _error(cmd, e.code)
+        return 2
+    if isinstance(e, USAGE_ERRORS):
+        _error(cmd, e)
+        return 2
+    if isinstance(e, ImportError) and e.name:
+        _error(cmd, f"{e} (an optional dependency is missing: pip install {e.name.split('.')[0]})")
+        return 1
+    if isinstance(e, RUN_ERRORS):
+        _error(cmd, e if str(e) else type(e).__name__)
+        return 1
+    if os.environ.get("POSTTRAIN_DEBUG") == "1":
+        raise e
+    _error(cmd, f"internal error ({type(e).__name__}: {e}); rerun with POSTTRAIN_DEBUG=1 for the traceback")
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help", "help"):
@@ -299,20 +335,23 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         args = parse_command(cmd, rest)
-    except SystemExit as e:  # --help
-        return int(e.code or 0)
-    except ConfigError as e:
-        print(f"posttrain {cmd}: error: {e}", file=sys.stderr)
+    except OSError as e:  # a recipe that cannot be read is a usage error
+        _error(cmd, e)
         return 2
+    except Exception as e:  # noqa: BLE001 - every failure gets one line; bugs re-raise under POSTTRAIN_DEBUG
+        return _exit_code(cmd, e)
+    except SystemExit as e:
+        return _exit_code(cmd, e)
     try:
         result = COMMANDS[cmd].handler(args)
         return result if type(result) is int else 0  # stages return a summary; check returns its exit code
-    except (ConfigError, DataError, TemplateError, TrainingDiverged, FileNotFoundError, ValueError) as e:
-        print(f"posttrain {cmd}: error: {e}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print(f"\nposttrain {cmd}: interrupted (a run with save_every>0 resumes with resume=true)", file=sys.stderr)
         return 130
+    except Exception as e:  # noqa: BLE001 - every failure gets one line; bugs re-raise under POSTTRAIN_DEBUG
+        return _exit_code(cmd, e)
+    except SystemExit as e:
+        return _exit_code(cmd, e)
 
 
 if __name__ == "__main__":

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
 
 import torch
 from transformers import DynamicCache
@@ -282,22 +282,41 @@ def decode_steps(model, prompts: Sequence[Sequence[int]], max_new_tokens: int = 
 # ----------------------------------------------------------------------------- public API
 
 class _StopStrings:
-    """Per-row check: does the decoded text of the row's generated ids contain a stop string?"""
+    """Per-row check: does a stop string end in the token just generated?
+
+    Text is decoded with special tokens, so a stop string such as `<|im_end|>` fires. Only a window
+    of the last ids is decoded, so a step costs the same however long the row is: a stop string
+    ending in the new token spans at most one token per UTF-8 byte (a token decodes to one byte or
+    more), plus two for a token straddling its start and a leading space dropped at the window start.
+    """
 
     def __init__(self, tokenizer, stop_strings: Sequence[str], n_rows: int):
         self.tokenizer, self.stop_strings = tokenizer, [s for s in stop_strings if s]
+        self.window = max((len(s.encode("utf-8")) for s in self.stop_strings), default=0) + 2
         self.ids: list[list[int]] = [[] for _ in range(n_rows)]
+        self.hit: list[str | None] = [None] * n_rows  # the stop string a row stopped on
 
     def __call__(self, row: int, token: int) -> bool:
         self.ids[row].append(token)
         if not self.stop_strings:
             return False
-        text = self.tokenizer.decode(self.ids[row], skip_special_tokens=True)
-        return any(s in text for s in self.stop_strings)
+        text = self.tokenizer.decode(self.ids[row][-self.window:], skip_special_tokens=False)
+        self.hit[row] = next((s for s in self.stop_strings if s in text), None)
+        return self.hit[row] is not None
 
 
-def _finish(tokenizer, ids: list[int], stop_set: set[int], stop_strings: Sequence[str], reason: str) -> tuple[str, str]:
-    """(text, finish_reason) of a finished row: stop token dropped, text cut at the first stop string."""
+def _plain(tokenizer, text: str) -> str:
+    """`text` as a decode without special tokens shows it: the special tokens' text removed."""
+    for tok in getattr(tokenizer, "all_special_tokens", ()):
+        text = text.replace(tok, "")
+    return text
+
+
+def _finish(tokenizer, ids: list[int], stop_set: set[int], stop_strings: Sequence[str], reason: str,
+            hit: str | None = None) -> tuple[str, str]:
+    """(text, finish_reason) of a finished row: stop token dropped, text (without special tokens) cut at
+    the first stop string; `hit`, the stop string the row stopped on, is cut even when it is (partly)
+    special tokens, which the text does not show."""
     body = ids[:-1] if ids and ids[-1] in stop_set else ids
     if ids and ids[-1] in stop_set:
         reason = "stop"
@@ -307,6 +326,9 @@ def _finish(tokenizer, ids: list[int], stop_set: set[int], stop_strings: Sequenc
     cuts = [text.find(s) for s in stop_strings if s and s in text]
     if cuts:
         return text[: min(cuts)], "stop"
+    if hit is not None:  # it ended in the last token, so what shows of it ends the text
+        shown = _plain(tokenizer, hit)
+        return (text[: text.rfind(shown)] if shown and shown in text else text), "stop"
     return text, reason
 
 
@@ -338,7 +360,7 @@ def generate(model, prompts: list[list[int]], max_new_tokens: int = 128, tempera
                     entropy[r] += h
     out = []
     for r, ids in enumerate(stops.ids):
-        text, reason = _finish(tokenizer, ids, stop_set, stop_strings, "length")
+        text, reason = _finish(tokenizer, ids, stop_set, stop_strings, "length", stops.hit[r])
         out.append(Completion(ids, text, reason, logprobs[r] if return_logprobs else None,
                               entropy[r] / max(len(ids), 1) if return_entropy else None))
     return out
@@ -371,6 +393,6 @@ def stream(model, tokenizer, prompt_ids: list[int], max_new_tokens: int = 128, t
         if upto > emitted:
             yield text[emitted:upto]
             emitted = upto
-    text, _ = _finish(tokenizer, stops.ids[0], stop_set, stop_strings, "length")
+    text, _ = _finish(tokenizer, stops.ids[0], stop_set, stop_strings, "length", stops.hit[0])
     if len(text) > emitted:
         yield text[emitted:]

@@ -4,9 +4,15 @@ A reward model is `AutoModelForSequenceClassification` with one label over the b
 saved folder is a plain Hugging Face folder: `from_pretrained(out)(ids).logits` gives the same
 reward. The reward is read at the last token that is not padding — the rule transformers applies —
 and the renderer ends every answer with its end-of-turn token, so pad == eos does not move it.
+
+A row is never scored on a cut answer (the reward would be read mid-answer): a row longer than the
+limit (by default the model's context, `max_position_embeddings`) is scored `None`, and the count is
+warned about — or, with `too_long="error"`, refused.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import torch
 from transformers import AutoModelForSequenceClassification
@@ -45,24 +51,54 @@ def row_rewards(model, batch: LMBatch, pad_id: int) -> torch.Tensor:
     return model.score(h[torch.arange(h.shape[0], device=h.device), last]).squeeze(-1).float()
 
 
+TOO_LONG = ("skip", "error")
+
+
+def context_length(model) -> int | None:
+    """The longest row the model was made for (None when its config does not say)."""
+    cfg = model.config
+    return next((getattr(cfg, k) for k in ("max_position_embeddings", "n_positions", "max_seq_len")
+                 if isinstance(getattr(cfg, k, None), int)), None)
+
+
+def _render_items(tokenizer, template: str, items, max_len: int | None, too_long: str) -> list:
+    """Rendered rows, None for a row longer than `max_len` (or an error naming it, with too_long=error)."""
+    rendered = [render(tokenizer, prompt + answer, template, last_turn_only=True) for prompt, answer in items]
+    long = [i for i, r in enumerate(rendered) if max_len is not None and len(r.ids) > max_len]
+    if long:
+        first = long[0]
+        what = f"{len(long)} of {len(rendered)} rows"
+        if too_long == "error":
+            raise ValueError(f"item {first}: {len(rendered[first].ids)} tokens, longer than max_len={max_len} ({what}); "
+                             f"a cut answer cannot be scored")
+        warnings.warn(f"{what} (first: item {first}) are longer than the reward model's limit of {max_len} tokens: "
+                      f"scored None, not on a cut answer (too_long=error refuses them)", stacklevel=3)
+    skip = set(long)
+    for i, r in enumerate(rendered):
+        if i not in skip and 1 not in r.mask:
+            raise ValueError(f"item {i}: the answer renders to no tokens")
+    return [None if i in skip else r for i, r in enumerate(rendered)]
+
+
 @torch.no_grad()
-def score_items(model, tokenizer, template: str, items, max_len: int = 1024, batch_size: int = 16,
-                dtype: str = "auto") -> list[float]:
-    """Rewards of (prompt messages, answer messages) items: one row per answer, batched."""
+def score_items(model, tokenizer, template: str, items, max_len: int | None = None, batch_size: int = 16,
+                dtype: str = "auto", too_long: str = "skip") -> list[float | None]:
+    """Rewards of (prompt messages, answer messages) items: one row per answer, batched. A row longer
+    than `max_len` (default: the model's context) is scored None (too_long=skip, warned) or refused
+    (too_long=error)."""
+    if too_long not in TOO_LONG:
+        raise ValueError(f"too_long={too_long!r}: expected one of {'/'.join(TOO_LONG)}")
     device = next(model.parameters()).device
-    rendered = []
-    for i, (prompt, answer) in enumerate(items):
-        r = render(tokenizer, prompt + answer, template, max_len, last_turn_only=True)
-        if 1 not in r.mask:
-            raise ValueError(f"item {i}: the prompt leaves no room for its answer within max_len={max_len}")
-        rendered.append(r)
-    out = []
+    rendered = _render_items(tokenizer, template, items, max_len or context_length(model), too_long)
+    todo = [r for r in rendered if r is not None]
+    scores = []
     with evaluating(model):
-        for i in range(0, len(rendered), batch_size):
-            batch = collate_padded(rendered[i:i + batch_size], tokenizer.pad_token_id).to(device)
+        for i in range(0, len(todo), batch_size):
+            batch = collate_padded(todo[i:i + batch_size], tokenizer.pad_token_id).to(device)
             with autocast(device, pick_dtype(dtype, device)):
-                out += row_rewards(model, batch, tokenizer.pad_token_id).tolist()
-    return out
+                scores += row_rewards(model, batch, tokenizer.pad_token_id).tolist()
+    it = iter(scores)
+    return [None if r is None else next(it) for r in rendered]
 
 
 def open_reward_model(path: str, template: str | None = None):
@@ -72,8 +108,10 @@ def open_reward_model(path: str, template: str | None = None):
     return model, tokenizer, resolve_template(tokenizer, template)
 
 
-def score_file(model_path: str, data: str, template: str | None = None) -> list[float]:
-    """Rewards of (prompt, completion) rows (or of prompt+chosen / prompt+rejected for pair rows, in turn)."""
+def score_file(model_path: str, data: str, template: str | None = None, too_long: str = "error",
+               skip_invalid: bool = False) -> list[float | None]:
+    """Rewards of (prompt, completion) rows (or of prompt+chosen / prompt+rejected for pair rows, in turn).
+    A row longer than the model's context is refused by default (too_long=skip: scored None)."""
     def convert(row, where):
         if "chosen" in row:
             p = to_pair(row, where)
@@ -81,6 +119,6 @@ def score_file(model_path: str, data: str, template: str | None = None) -> list[
         u = to_unpaired({**row, "label": True}, where)
         return [(u.prompt, u.completion)]
 
-    items = [x for group in load_rows(data, convert, what="rows") for x in group]
     model, tokenizer, tmpl = open_reward_model(model_path, template)
-    return score_items(model, tokenizer, tmpl, items)
+    items = [x for group in load_rows(data, convert, skip_invalid, what="rows", forbid=tokenizer) for x in group]
+    return score_items(model, tokenizer, tmpl, items, too_long=too_long)

@@ -5,14 +5,16 @@
   such as `answers`);
 - a built-in name: `contains` / `exact` (1.0 when the completion contains / is one of the row's
   `answers`, scored by `posttrain.eval.benchmark` — the same check the benchmark reports, so an
-  RL or best-of-n reward and the evaluation cannot drift apart), `brevity` (−words / 100), or a
-  sum such as `contains+brevity`;
+  RL or best-of-n reward and the evaluation cannot drift apart), `brevity` (−words / 100, −1 for an
+  empty reply), or a sum such as `contains+brevity`;
+- copies of the prompt in a reply are ignored (`unechoed`), so restating the question earns nothing.
 - a reward-model folder written by `posttrain rm` (scored with the chat template it was trained with).
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -23,23 +25,43 @@ from posttrain.reward_model import open_reward_model, score_items
 Reward = Callable[..., list[float]]
 
 
+def prompt_text(prompt) -> str:
+    """A prompt (text, or a list of chat messages) as plain text."""
+    return prompt if isinstance(prompt, str) else "\n".join(m["content"] for m in prompt)
+
+
+def unechoed(prompt, completion: str) -> str:
+    """The completion with every copy of a prompt message removed (case and spacing aside): a reply
+    earns nothing for restating the question, e.g. "What is 10 minus 5?" for the answer 5."""
+    messages = [prompt] if isinstance(prompt, str) else [m["content"] for m in prompt]
+    for text in messages:
+        words = text.strip().rstrip("?.!").split()
+        if words:
+            completion = re.sub(r"\s+".join(map(re.escape, words)) + r"[?.!]*", " ", completion, flags=re.IGNORECASE)
+    return completion.strip()
+
+
 def contains_answer(prompts, completions, answers=None, **_):
     if answers is None:
         raise ValueError("the 'contains' reward needs rows with an 'answers' list")
-    return [float(_contains(c, a)) for c, a in zip(completions, answers)]
+    return [float(_contains(unechoed(p, c), a)) for p, c, a in zip(prompts, completions, answers)]
 
 
 def exact_answer(prompts, completions, answers=None, **_):
     if answers is None:
         raise ValueError("the 'exact' reward needs rows with an 'answers' list")
-    return [float(_exact(c, a)) for c, a in zip(completions, answers)]
+    return [float(_exact(unechoed(p, c), a)) for p, c, a in zip(prompts, completions, answers)]
 
 
 def brevity(prompts, completions, **_):
-    return [-len(c.split()) / 100 for c in completions]
+    """−words / 100, floored at −1; an empty reply or a copy of the prompt gets the floor (else saying
+    nothing would be the best reply). Content-blind: add it to a correctness reward (contains+brevity)."""
+    return [-min(len(c.split()), 100) / 100 if unechoed(p, c) else -1.0 for p, c in zip(prompts, completions)]
 
 
 BUILTIN: dict[str, Reward] = {"contains": contains_answer, "exact": exact_answer, "brevity": brevity}
+BOUNDS: dict[str, tuple[float, float]] = {"contains": (0.0, 1.0), "exact": (0.0, 1.0), "brevity": (-1.0, 0.0)}
+CONTENT_BLIND = {"brevity"}  # judges the form only: it cannot tell a wrong answer from a right one
 
 
 def _sum(parts: list[Reward]) -> Reward:

@@ -46,8 +46,8 @@ class RunConfig:
     """Compute precision: auto = bf16 on CUDA, bf16 autocast on CPUs with fast bf16, else fp32."""
     device: str = "auto"
     """Device: auto, cpu, cuda, cuda:1 ..."""
-    resume: bool = False
-    """Continue from the last checkpoint in output_dir, exactly where it stopped."""
+    resume: bool | Literal["force"] = False
+    """Continue from the last checkpoint in output_dir, exactly where it stopped; refused if options other than progress, max_steps, epochs, eval_every, save_every changed, unless `force`."""
     progress: bool = True
     """Show a progress bar with loss, learning rate and tokens/s."""
 
@@ -58,6 +58,8 @@ class RunConfig:
             raise ConfigError("batch_size and grad_accum must be >= 1")
         if self.max_steps < 0 or self.epochs <= 0:
             raise ConfigError("max_steps must be >= 0 and epochs > 0")
+        if self.resume not in (True, False, "force"):
+            raise ConfigError(f"resume must be true, false or force, got {self.resume!r}")
 
 
 @dataclass
@@ -115,6 +117,8 @@ class ConversationData:
     """Pack several examples per row (padding-free, attention kept inside each example)."""
     last_turn_only: bool = False
     """Train on the last assistant turn only instead of every assistant turn."""
+    history_rewrite: Literal["split", "drop", "error"] = "split"
+    """Templates that rewrite earlier assistant turns (Qwen3 strips their <think> reasoning): split = one example per such turn, rendered as at generation; drop = leave them untrained; error = refuse."""
 
 
 @dataclass

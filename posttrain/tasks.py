@@ -6,10 +6,11 @@ cannot drift apart (nanochat's rule). Built in:
 - `arithmetic` (`arithmetic:N`): "What is 17 plus 5?", sums and differences of numbers up to 20
   (up to N) and products up to 12 × 12. Reward 1 when the last number in the reply is the result (a reply cannot win by listing
   several numbers), else 0. 100 problems are held out; problems of the bundled benchmark are in
-  neither split.
+  neither split (their operands ship as package data, posttrain/assets/bench_arithmetic.json).
 - `format`: the bundled short-answer questions (data/prompts_train.jsonl); reward 1 when the
   reply's first sentence is the answer alone (the benchmark's `exact` check), else 0.
-- `length`: the same questions; reward −|words − 8| / 8, highest for eight-word replies.
+- `length`: the same questions; reward −|words − 8| / 8 (floored at −1) for a reply containing the
+  answer, −1 otherwise: a correct answer in about eight words.
 - a prompt file (`prompt` or `instruction`, optional `answers`) with a reward spec from
   `posttrain.rewards` (`contains`, `exact`, module:function, a reward-model folder); held-out
   prompts come from a second file.
@@ -25,11 +26,11 @@ from pathlib import Path
 from typing import Callable
 
 from posttrain.data.formats import load_rows, to_prompt_row
-from posttrain.eval.benchmark import exact
 from posttrain.generation import chat_generate
-from posttrain.rewards import load_reward
+from posttrain.rewards import contains_answer, exact_answer, load_reward, unechoed
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+ASSETS = Path(__file__).resolve().parent / "assets"
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
 
@@ -51,6 +52,7 @@ class Task:
     heldout: list[dict]
     reward: Callable[..., list[float]]
     solved: float | None = 1.0  # None: no "solved" threshold (e.g. a reward model's score)
+    bounds: tuple[float, float] = (0.0, 1.0)  # the reward's range (a wrong or empty reply scores the low end)
 
     def score(self, rows: list[dict], completions: list[str]) -> list[float]:
         kw = {"answers": [r["answers"] for r in rows]} if any(r.get("answers") for r in rows) else {}
@@ -96,20 +98,16 @@ def correct_last_number(reply: str, answer: str) -> str | None:
 def last_number_reward(prompts, completions, answers=None, **_):
     if answers is None:
         raise ValueError("the last-number reward needs rows with an 'answers' list")
-    return [float(last_number(c) in a) for c, a in zip(completions, answers)]
+    return [float(last_number(unechoed(p, c)) in a) for p, c, a in zip(prompts, completions, answers)]
 
 
-def _bench_operands() -> set[tuple[int, int]]:
-    try:
-        rows = [json.loads(l) for l in bundled("bench_heldout.jsonl").read_text().splitlines() if l.strip()]
-    except FileNotFoundError:
-        return set()
-    pairs = set()
-    for r in rows:
-        nums = [int(x) for x in re.findall(r"\d+", r["instruction"])]
-        if r.get("family") == "arithmetic" and len(nums) == 2:
-            pairs.add(tuple(sorted(nums)))
-    return pairs
+def bench_operands() -> set[tuple[int, int]]:
+    """Operand pairs of the bundled benchmark's arithmetic items (package data: data/ is not installed)."""
+    path = ASSETS / "bench_arithmetic.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the arithmetic task cannot keep the benchmark's problems out of "
+                                "training without it (reinstall posttrain; the file is package data)")
+    return {tuple(sorted(p)) for p in json.loads(path.read_text())["pairs"]}
 
 
 def arithmetic(limit: int = 20, n_heldout: int = 100, seed: int = 0) -> Task:
@@ -117,7 +115,7 @@ def arithmetic(limit: int = 20, n_heldout: int = 100, seed: int = 0) -> Task:
     problems = [("add", a, b) for a in range(1, limit + 1) for b in range(1, limit + 1) if a <= b]
     problems += [("sub", a, b) for a in range(2, limit + 1) for b in range(1, a)]
     problems += [("mul", a, b) for a in range(2, 13) for b in range(2, 13) if a <= b]
-    bench = _bench_operands()
+    bench = bench_operands()
     problems = [p for p in problems if tuple(sorted(p[1:])) not in bench]
     rng = random.Random(seed)
     rng.shuffle(problems)
@@ -138,22 +136,23 @@ def _bundled_questions(n_heldout: int) -> tuple[list[dict], list[dict]]:
     return rows[n_heldout:], rows[:n_heldout]
 
 
-def exact_reward(prompts, completions, answers=None, **_):
-    return [float(exact(c, a)) for c, a in zip(completions, answers)]
-
-
-def length_reward(prompts, completions, target: int = 8, **_):
-    return [-abs(len(c.split()) - target) / target for c in completions]
+def length_reward(prompts, completions, answers=None, target: int = 8, **_):
+    """−|words − target| / target, floored at −1, for a reply that contains the answer; −1 otherwise
+    (a reply of the right length but wrong, empty or copied from the prompt earns nothing)."""
+    if answers is None:
+        raise ValueError("the length reward needs rows with an 'answers' list")
+    ok = contains_answer(prompts, completions, answers)
+    return [-min(abs(len(c.split()) - target) / target, 1.0) if good else -1.0 for c, good in zip(completions, ok)]
 
 
 def answer_format(n_heldout: int = 100) -> Task:
     train, heldout = _bundled_questions(n_heldout)
-    return Task("format", train, heldout, exact_reward)
+    return Task("format", train, heldout, exact_answer)
 
 
 def length(n_heldout: int = 100) -> Task:
     train, heldout = _bundled_questions(n_heldout)
-    return Task("length", train, heldout, length_reward, solved=0.0)
+    return Task("length", train, heldout, length_reward, solved=0.0, bounds=(-1.0, 0.0))
 
 
 BUILTIN: dict[str, Callable[[], Task]] = {"arithmetic": arithmetic, "format": answer_format, "length": length}
@@ -161,7 +160,9 @@ BUILTIN: dict[str, Callable[[], Task]] = {"arithmetic": arithmetic, "format": an
 
 def from_files(data: str, eval_data: str | None, reward: str, template: str | None = None) -> Task:
     def rows(path):
-        return [{"prompt": p, "answers": a} for p, a in load_rows(path, to_prompt_row, what="prompts")]
+        def convert(row, where):
+            return (*to_prompt_row(row, where), where)
+        return [{"prompt": p, "answers": a, "where": w} for p, a, w in load_rows(path, convert, what="prompts")]
 
     train = rows(data)
     solved = 1.0 if reward in ("contains", "exact") else None

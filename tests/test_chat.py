@@ -86,3 +86,21 @@ def test_pad_equal_eos_still_trains_eos(tokenizer):
     trained_eos = (batch.input_ids[batch.target_mask] == eos).sum().item()
     assert trained_eos == 1 + 2  # one per assistant turn, padding (also eos) never trained
     assert (batch.input_ids == eos).sum().item() > trained_eos
+
+
+def test_render_all_streams_and_trains_rewritten_turns(tokenizer):
+    """history_rewrite=split (default): the turn the template rewrites is trained in an example of its
+    own, rendered as at generation; drop leaves it untrained; error refuses, naming the option."""
+    from posttrain.data.batching import render_all
+
+    tpl = ("{% for m in messages %}{% if m['role'] != 'assistant' or loop.last %}"
+           "{{ '<|' + m['role'] + '|>\n' + m['content'] + '\n' }}{% endif %}{% endfor %}"
+           "{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}")
+    split = render_all(tokenizer, (c for c in [CONV]), tpl, 128, quiet=True)  # a generator: one pass
+    assert len(split) == 2
+    assert [trained_text(tokenizer, r).strip() for r in split] == ["Paris.", "4 plus 0 is 4."]
+    prompt = render_prompt(tokenizer, CONV[:2], tpl)  # the generation-time prompt of the rewritten turn
+    assert split[1].ids[:len(prompt)] == prompt and not any(split[1].mask[:len(prompt)])
+    assert len(render_all(tokenizer, [CONV], tpl, 128, quiet=True, history="drop")) == 1
+    with pytest.raises(TemplateError, match="conversation 1: .*history_rewrite=split"):
+        render_all(tokenizer, [CONV], tpl, 128, quiet=True, history="error")

@@ -76,7 +76,7 @@ def test_batched_equals_alone_with_stops(model, prompts):
 
 # The random tiny model repeats itself under greedy decoding; seeded sampling gives varied text,
 # and a batch of one replays exactly the same samples, so a stopped run is a prefix of a free one.
-SAMPLED = dict(max_new_tokens=N, temperature=1.0, seed=0, dtype="fp32")
+SAMPLED = {"max_new_tokens": N, "temperature": 1.0, "seed": 0, "dtype": "fp32"}
 
 
 def later_substring(text: str) -> str:
@@ -105,7 +105,7 @@ def test_stop_strings_trimmed(model, prompts, tokenizer):
 
 def test_sampling_seeded_and_degenerate_filters(model, prompts):
     greedy = generate(model, prompts, max_new_tokens=N, stop_ids=(), dtype="fp32")
-    kw = dict(max_new_tokens=N, stop_ids=(), dtype="fp32", temperature=1.0)
+    kw = {"max_new_tokens": N, "stop_ids": (), "dtype": "fp32", "temperature": 1.0}
     a = generate(model, prompts, seed=7, **kw)
     b = generate(model, prompts, seed=7, **kw)
     assert [c.ids for c in a] == [c.ids for c in b]
@@ -185,7 +185,7 @@ def test_no_state_leaks_between_calls(model, prompts):
     import copy
 
     m = copy.deepcopy(model)
-    kw = dict(max_new_tokens=4, stop_ids=(), dtype="bf16")
+    kw = {"max_new_tokens": 4, "stop_ids": (), "dtype": "bf16"}
     generate(m, prompts, **kw)
     assert torch.is_grad_enabled() and not torch.is_autocast_enabled("cpu")
     with torch.no_grad():
@@ -224,3 +224,40 @@ def test_candidate_sampling_when_only_some_rows_need_more_candidates(monkeypatch
         freq = torch.bincount(toks[start::2], minlength=8).float() / 20000
         assert torch.allclose(freq, want, atol=0.015), (freq, want)
         assert (freq[want == 0] == 0).all()
+
+
+def test_stop_string_that_is_a_special_token_fires(tokenizer):
+    """Old code decoded without special tokens, so a stop string like `<|user|>` never matched."""
+    from posttrain.engine import _finish, _StopStrings
+    special = tokenizer.convert_tokens_to_ids("<|user|>")
+    ids = tokenizer("hello world", add_special_tokens=False)["input_ids"] + [special]
+    stops = _StopStrings(tokenizer, ["never", "<|user|>"], 1)
+    assert [stops(0, t) for t in ids] == [False] * (len(ids) - 1) + [True]
+    text, reason = _finish(tokenizer, stops.ids[0], set(), ["never", "<|user|>"], "length", stops.hit[0])
+    assert (text, reason) == ("hello world", "stop")
+
+
+class CountingTokenizer:
+    """Wraps a tokenizer and records how many ids each `decode` call is given."""
+
+    def __init__(self, tok):
+        self.tok, self.lengths = tok, []
+
+    def decode(self, ids, **kw):
+        self.lengths.append(len(ids))
+        return self.tok.decode(ids, **kw)
+
+    def __getattr__(self, name):
+        return getattr(self.tok, name)
+
+
+def test_stop_check_work_does_not_grow_with_length(model, prompts, tokenizer):
+    """Old code re-decoded the whole generated row every step: sum of lengths ~ n²/2 (here 40·41/2)."""
+    counting = CountingTokenizer(tokenizer)
+    n = 40
+    c = generate(model, prompts[:1], max_new_tokens=n, stop_ids=(), stop_strings=["never"], tokenizer=counting,
+                 dtype="fp32")[0]
+    assert len(c.ids) == n and c.finish_reason == "length"
+    per_step = counting.lengths[:-1]  # the last call decodes the finished row once, for its text
+    assert len(per_step) == n and max(per_step) <= len("never") + 2
+    assert c.text == tokenizer.decode(c.ids, skip_special_tokens=True)

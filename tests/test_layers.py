@@ -9,7 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "posttrain"
 LAYERS = [  # bottom to top, as the package docstring lists them
     ["posttrain", "posttrain.losses", "posttrain.logprobs", "posttrain.runtime", "posttrain.tokenizer",
-     "posttrain.config", "posttrain.sections"],
+     "posttrain.config", "posttrain.sections", "posttrain.faults"],
     ["posttrain.attention", "posttrain.lora", "posttrain.chat"],
     ["posttrain.data"],
     ["posttrain.models", "posttrain.fast_decode", "posttrain.embedded"],

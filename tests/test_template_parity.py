@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from posttrain.chat import TEMPLATES, render, render_prompt
+from posttrain.chat import TEMPLATES, TemplateError, render, render_examples, render_prompt
 
 CONV = [{"role": "user", "content": "What is 2 plus 2?"}, {"role": "assistant", "content": "2 plus 2 is 4."},
         {"role": "user", "content": "And the capital of France?"}, {"role": "assistant", "content": "Paris."}]
@@ -81,3 +81,63 @@ def test_thinking_prompt_is_reported(vocabs):
         assert r.prompt_mismatch == [1, 3]
     else:
         assert r.prompt_mismatch == []
+
+
+# Modelled on Qwen3's public chat template (tools left out): an assistant turn after the last user
+# query keeps its reasoning in <think>...</think>; earlier assistant turns are rendered without it.
+QWEN3_STYLE = (
+    "{%- if messages[0].role == 'system' %}{{- '<|im_start|>system\\n' + messages[0].content + '<|im_end|>\\n' }}{%- endif %}"
+    "{%- set ns = namespace(last_query_index=messages|length - 1, found=false) %}"
+    "{%- for message in messages[::-1] %}{%- set index = (messages|length - 1) - loop.index0 %}"
+    "{%- if not ns.found and message.role == 'user' %}{%- set ns.found = true %}{%- set ns.last_query_index = index %}{%- endif %}"
+    "{%- endfor %}"
+    "{%- for message in messages %}{%- set content = message.content %}"
+    "{%- if message.role == 'user' or (message.role == 'system' and not loop.first) %}"
+    "{{- '<|im_start|>' + message.role + '\\n' + content + '<|im_end|>\\n' }}"
+    "{%- elif message.role == 'assistant' %}{%- set reasoning = '' %}"
+    "{%- if '</think>' in content %}"
+    "{%- set reasoning = content.split('</think>')[0].rstrip('\\n').split('<think>')[-1].lstrip('\\n') %}"
+    "{%- set content = content.split('</think>')[-1].lstrip('\\n') %}{%- endif %}"
+    "{%- if loop.index0 > ns.last_query_index and (loop.last or reasoning) %}"
+    "{{- '<|im_start|>assistant\\n<think>\\n' + reasoning.strip('\\n') + '\\n</think>\\n\\n' + content.lstrip('\\n') }}"
+    "{%- else %}{{- '<|im_start|>assistant\\n' + content }}{%- endif %}"
+    "{{- '<|im_end|>\\n' }}{%- endif %}{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
+)
+THINKING = [{"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "What is 2 plus 2?"},
+            {"role": "assistant", "content": "<think>\nadd them\n</think>\n\n2 plus 2 is 4."},
+            {"role": "user", "content": "And the capital of France?"},
+            {"role": "assistant", "content": "<think>\nthe capital\n</think>\n\nParis."}]
+
+
+def _hf_text(tok, conv, gen):
+    return tok.apply_chat_template(conv, chat_template=QWEN3_STYLE, tokenize=False, add_generation_prompt=gen)
+
+
+def test_reasoning_template_trains_each_turn_on_its_generation_prompt(tokenizer):
+    """Each trained assistant turn's context is what `apply_chat_template` renders when that turn is
+    generated (earlier reasoning stripped), and the turn itself keeps its own reasoning."""
+    assert not _hf_text(tokenizer, THINKING, False).startswith(_hf_text(tokenizer, THINKING[:3], False))
+    examples = render_examples(tokenizer, THINKING, QWEN3_STYLE)
+    assert len(examples) == 2
+    turns = {}
+    for r in examples:
+        first = r.mask.index(1)
+        last = len(r.mask) - r.mask[::-1].index(1)
+        assert sum(r.mask) == last - first  # one trained span per example
+        context = tokenizer.decode(r.ids[:first])
+        turn = next(i for i in (2, 4) if context == _hf_text(tokenizer, THINKING[:i], True))
+        turns[turn] = tokenizer.decode(r.ids[first:last])
+        assert r.ids == _hf_ids(tokenizer, THINKING[:turn + 1], QWEN3_STYLE)[:len(r.ids)]
+    assert turns[2].replace(" ", "") == "<think>\nadd them\n</think>\n\n2 plus 2 is 4.<|im_end|>".replace(" ", "")
+    assert turns[4].replace(" ", "") == "<think>\nthe capital\n</think>\n\nParis.<|im_end|>".replace(" ", "")
+
+
+def test_reasoning_template_drop_and_error(tokenizer):
+    dropped = render_examples(tokenizer, THINKING, QWEN3_STYLE, history="drop")
+    assert len(dropped) == 1 and dropped[0].unstable_turns == [2]
+    with pytest.raises(TemplateError, match="history_rewrite=split"):
+        render_examples(tokenizer, THINKING, QWEN3_STYLE, history="error")
+    # templates that do not rewrite history give one example whatever the option
+    assert len(render_examples(tokenizer, THINKING, "chatml", history="error")) == 1

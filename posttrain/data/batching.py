@@ -12,49 +12,117 @@ where the token is a trained target), `attention_mask` in padded mode; n_units =
 from __future__ import annotations
 
 import sys
+from array import array
+from collections.abc import Iterable, Sequence
 
 import torch
 
-from posttrain.chat import Rendered, render
+from posttrain.chat import Rendered, TemplateError, render_examples, resolve_template
 from posttrain.data.batches import LMBatch
 
 
-def render_all(tokenizer, convs: list[list[dict]], template: str | None, max_len: int,
-               last_turn_only: bool = False, quiet: bool = False) -> list[Rendered]:
-    """Render every conversation; drop (and report) those left with no trained token."""
-    out, dropped, truncated = [], 0, 0
-    for conv in convs:
-        r = render(tokenizer, conv, template, max_len, last_turn_only)
-        r.mask[0] = 0  # the first token has no context to be predicted from
-        truncated += r.truncated
-        if r.n_trained == 0:
-            dropped += 1
-            continue
-        out.append(r)
+class Examples(Sequence):
+    """Rendered examples stored compactly: every token id in one int32 array, every mask in one byte
+    array, and where each example ends. As Python lists a token costs ~44 bytes (two 8-byte pointers
+    and a 28-byte int object) and each `Rendered` keeps its text; here 5 bytes a token and 8 an
+    example, which is what lets a million-row file be trained from memory. Indexing gives a
+    `Rendered` of plain lists (ids and mask only)."""
+
+    def __init__(self):
+        self._ids, self._mask, self._ends = array("i"), bytearray(), array("q")
+
+    def append(self, ids, mask) -> None:
+        self._ids.extend(ids)
+        self._mask.extend(mask)
+        self._ends.append(len(self._ids))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> Rendered:
+        if i < 0:
+            i += len(self._ends)
+        if not 0 <= i < len(self._ends):
+            raise IndexError(f"example {i} of {len(self._ends)}")
+        a, b = (self._ends[i - 1] if i else 0), self._ends[i]
+        return Rendered(self._ids[a:b].tolist(), list(self._mask[a:b]))
+
+    def lengths(self) -> list[int]:
+        ends = self._ends.tolist()
+        return [b - a for a, b in zip([0] + ends[:-1], ends)]
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self._ids)
+
+    @property
+    def n_trained(self) -> int:
+        return self._mask.count(1)
+
+
+def render_all(tokenizer, convs: Iterable[list[dict]], template: str | None, max_len: int,
+               last_turn_only: bool = False, quiet: bool = False, history: str = "split") -> Examples:
+    """Render conversations as they stream in (see `chat.render_examples` for `history`); drop (and
+    report) examples left with no trained token. Nothing but the compact store is kept."""
+    template = resolve_template(tokenizer, template)
+    out, dropped, truncated = Examples(), 0, 0
+    for k, conv in enumerate(convs):
+        try:
+            rendered = render_examples(tokenizer, conv, template, max_len, last_turn_only, history)
+        except TemplateError as e:
+            raise TemplateError(f"conversation {k + 1}: {e}") from None
+        for r in rendered:
+            r.mask[0] = 0  # the first token has no context to be predicted from
+            truncated += r.truncated
+            if r.n_trained == 0:
+                dropped += 1
+                continue
+            out.append(r.ids, r.mask)
     if (dropped or truncated) and not quiet:
         print(f"[posttrain] {truncated} examples truncated to {max_len} tokens; {dropped} dropped with no trained tokens left",
               file=sys.stderr)
-    if not out:
+    if not len(out):
         raise ValueError("no example has a trained token left; run `posttrain check` on the data")
     return out
 
 
-def pack(examples: list[Rendered], max_len: int) -> list[list[Rendered]]:
-    """Group examples into rows of at most max_len tokens (first-fit decreasing)."""
-    order = sorted(range(len(examples)), key=lambda i: -len(examples[i].ids))
+def pack_lengths(lengths, max_len: int) -> list[list[int]]:
+    """First-fit decreasing over lengths: rows of indices, each row's sum at most max_len (an item
+    longer than max_len gets a row of its own). Longest first, each into the lowest-numbered row
+    with room; ties keep input order. The lowest row with room is found by descending a max-tree
+    over the rows' free space, so n items cost O(n log n) rather than a scan over every row each."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    size = 1
+    while size < max(len(order), 1):
+        size *= 2
+    tree = [-1] * (2 * size)  # tree[size + r]: free space of row r (-1: no row yet); inner nodes: max of children
     rows: list[list[int]] = []
-    space: list[int] = []
     for i in order:
-        n = len(examples[i].ids)
-        for r, free in enumerate(space):
-            if n <= free:
-                rows[r].append(i)
-                space[r] -= n
-                break
+        n = lengths[i]
+        if tree[1] >= n:
+            node = 1
+            while node < size:
+                node = 2 * node if tree[2 * node] >= n else 2 * node + 1
+            rows[node - size].append(i)
         else:
+            node = size + len(rows)
             rows.append([i])
-            space.append(max_len - n)
-    return [[examples[i] for i in sorted(row)] for row in rows]
+            tree[node] = max_len
+        tree[node] -= n
+        node //= 2
+        while node:  # an unchanged node leaves its ancestors unchanged
+            a, b = tree[2 * node], tree[2 * node + 1]
+            v = max(a, b)
+            if tree[node] == v:
+                break
+            tree[node] = v
+            node //= 2
+    return [sorted(row) for row in rows]
+
+
+def pack(examples, max_len: int) -> list[list[Rendered]]:
+    """Group examples into rows of at most max_len tokens (first-fit decreasing)."""
+    return [[examples[i] for i in row] for row in pack_lengths([len(e.ids) for e in examples], max_len)]
 
 
 def collate_packed(rows: list[list[Rendered]], pad_id: int) -> LMBatch:
@@ -102,3 +170,15 @@ def make_rows(examples: list[Rendered], max_len: int, packing: bool) -> list:
 
 def collate(items: list, pad_id: int, packing: bool) -> LMBatch:
     return collate_packed(items, pad_id) if packing else collate_padded(items, pad_id)
+
+
+def index_rows(examples: Examples, max_len: int, packing: bool):
+    """`make_rows` as example indices into the store: packed rows, or each example alone (a range, no memory)."""
+    return pack_lengths(examples.lengths(), max_len) if packing else range(len(examples))
+
+
+def collate_rows(examples: Examples, items: list, pad_id: int, packing: bool) -> LMBatch:
+    """A micro-batch from `index_rows` items: the examples are read back from the store only now."""
+    if packing:
+        return collate_packed([[examples[i] for i in row] for row in items], pad_id)
+    return collate_padded([examples[i] for i in items], pad_id)

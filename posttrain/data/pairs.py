@@ -16,6 +16,7 @@ of each continuation is predicted from the prompt's last token.
 from __future__ import annotations
 
 import sys
+from array import array
 from dataclasses import dataclass, field
 
 import torch
@@ -23,23 +24,36 @@ import torch
 from posttrain.attention import DocLayout
 from posttrain.chat import render, resolve_template
 from posttrain.data.batches import PairBatch
-from posttrain.data.batching import pack
+from posttrain.data.batching import pack_lengths
 
 
-@dataclass
 class Triple:
-    prompt: list[int]
-    first: list[int]
-    first_mask: list[int]
-    second: list[int]
-    second_mask: list[int]
-    label: bool = True          # KTO: whether `first` is desirable
-    index: int = 0              # position in the dataset (reference log-probs are stored by it)
-    ref: tuple[float, float] | None = None  # precomputed reference log-probs of (first, second)
+    """prompt + first + second token ids, and the masks of the two continuations.
+
+    Stored compactly (one int32 array for the ids, one byte string for both masks, ~5 bytes a token
+    against ~44 as lists), so a million pairs fit in memory; the fields read back as lists."""
+
+    __slots__ = ("_a", "_ids", "_mask", "_p", "index", "label", "ref")
+
+    def __init__(self, prompt, first, first_mask, second, second_mask, label: bool = True, index: int = 0,
+                 ref: tuple[float, float] | None = None):
+        self._ids = array("i", prompt)
+        self._ids.extend(first)
+        self._ids.extend(second)
+        self._mask = bytes(first_mask) + bytes(second_mask)
+        self._p, self._a = len(prompt), len(first)
+        self.label = label          # KTO: whether `first` is desirable
+        self.index = index          # position in the dataset (reference log-probs are stored by it)
+        self.ref = ref              # precomputed reference log-probs of (first, second)
+
+    prompt = property(lambda self: self._ids[:self._p].tolist())
+    first = property(lambda self: self._ids[self._p:self._p + self._a].tolist())
+    second = property(lambda self: self._ids[self._p + self._a:].tolist())
+    first_mask = property(lambda self: list(self._mask[:self._a]))
+    second_mask = property(lambda self: list(self._mask[self._a:]))
 
     def size(self, shared: bool) -> int:
-        p = len(self.prompt)
-        return p + len(self.first) + len(self.second) + (0 if shared else p)
+        return len(self._ids) + (0 if shared else self._p)
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:
@@ -80,17 +94,28 @@ def render_pairs(tokenizer, pairs, template: str | None, max_len: int, quiet: bo
 
 def render_unpaired(tokenizer, examples, template: str | None, max_len: int, quiet: bool = False) -> list[Triple]:
     """KTO: each example's completion, plus the next example's completion under its prompt (the
-    mismatched pair that estimates the KL reference point, as in the KTO paper and TRL)."""
+    mismatched pair that estimates the KL reference point, as in the KTO paper and TRL); the last
+    takes the first's. `examples` may be a stream: only one example is held back."""
     template = resolve_template(tokenizer, template)
-    out, dropped, n = [], 0, len(examples)
-    for i, ex in enumerate(examples):
-        other = examples[(i + 1) % n].completion if n > 1 else ex.completion
+    out, dropped = [], 0
+
+    def add(ex, other, i):
+        nonlocal dropped
         t = render_triple(tokenizer, ex.prompt, ex.completion, other, template, max_len)
         if t is None:
             dropped += 1
-            continue
+            return
         t.label, t.index = ex.label, i
         out.append(t)
+
+    stream = iter(examples)
+    head = prev = next(stream, None)
+    i = 0
+    for ex in stream:
+        add(prev, ex.completion, i)
+        prev, i = ex, i + 1
+    if head is not None:
+        add(prev, head.completion, i)
     _report(out, dropped, max_len, "examples", quiet)
     return out
 
@@ -108,19 +133,8 @@ def make_pair_rows(items: list[Triple], row_len: int, shared: bool, packing: boo
     decreasing; a triple longer than row_len gets a row of its own), or one triple per row."""
     if not packing:
         return [[t] for t in items]
-    budget = max(row_len, max(t.size(shared) for t in items))
-    sized = [_Sized(t, t.size(shared)) for t in items]
-    return [[s.item for s in row] for row in pack(sized, budget)]
-
-
-@dataclass
-class _Sized:
-    item: Triple
-    n: int
-
-    @property
-    def ids(self):
-        return range(self.n)
+    sizes = [t.size(shared) for t in items]
+    return [[items[i] for i in row] for row in pack_lengths(sizes, max(row_len, max(sizes)))]
 
 
 @dataclass

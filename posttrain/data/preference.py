@@ -13,10 +13,13 @@ Errors name the row's location and the field, like the SFT formats.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from posttrain.data.formats import check_order, load_rows, messages_field, text_field
+from posttrain.data.formats import check_order, iter_rows, messages_field, text_field
 from posttrain.data.readers import DataError
+
+LABELS = {"true": True, "false": False, "1": True, "0": False}
 
 
 @dataclass
@@ -87,24 +90,42 @@ def to_unpaired(row: dict, where: str = "<row>") -> Unpaired:
         if key not in row:
             raise DataError(f"{where}: field '{key}': expected it (unpaired rows need prompt/completion/label), found fields {sorted(row)[:8]}")
     label = row["label"]
+    if isinstance(label, str) and label.strip().lower() in LABELS:  # CSV cells are text
+        label = LABELS[label.strip().lower()]
     if not isinstance(label, bool):
         if label in (0, 1) and not isinstance(label, float):
             label = bool(label)
         else:
-            raise DataError(f"{where}: field 'label': expected true/false, found {type(label).__name__} {label!r}")
+            raise DataError(f"{where}: field 'label': expected true/false, found {type(label).__name__} {repr(label)[:40]}")
     prompt = _prompt(row, where)
     return Unpaired(prompt, _split(prompt, _side(row, "completion", where), where, "completion"), label)
 
 
-def load_pairs(source: str, skip_invalid: bool = False, split: str = "train", limit: int | None = None) -> list[Pair]:
-    return load_rows(source, to_pair, skip_invalid, split, limit, "preference pairs")
+def iter_pairs(source: str, skip_invalid: bool = False, split: str = "train", limit: int | None = None,
+               forbid=()) -> Iterator[Pair]:
+    """Pairs one at a time as the file is read (`forbid`: control-token texts to refuse, see formats.py)."""
+    return iter_rows(source, to_pair, skip_invalid, split, limit, "preference pairs", forbid)
 
 
-def load_unpaired(source: str, skip_invalid: bool = False, split: str = "train", limit: int | None = None) -> list[Unpaired]:
+def load_pairs(source: str, skip_invalid: bool = False, split: str = "train", limit: int | None = None,
+               forbid=()) -> list[Pair]:
+    return list(iter_pairs(source, skip_invalid, split, limit, forbid))
+
+
+def _unpaired_group(row: dict, where: str) -> list[Unpaired]:
+    if "label" in row:
+        return [to_unpaired(row, where)]
+    p = to_pair(row, where)
+    return [Unpaired(p.prompt, p.chosen, True), Unpaired(p.prompt, p.rejected, False)]
+
+
+def iter_unpaired(source: str, skip_invalid: bool = False, split: str = "train", limit: int | None = None,
+                  forbid=()) -> Iterator[Unpaired]:
     """KTO examples: unpaired rows as they are, paired rows split into a desirable and an undesirable one."""
-    def convert(row, where):
-        if "label" in row:
-            return [to_unpaired(row, where)]
-        p = to_pair(row, where)
-        return [Unpaired(p.prompt, p.chosen, True), Unpaired(p.prompt, p.rejected, False)]
-    return [u for group in load_rows(source, convert, skip_invalid, split, limit, "examples") for u in group]
+    for group in iter_rows(source, _unpaired_group, skip_invalid, split, limit, "examples", forbid):
+        yield from group
+
+
+def load_unpaired(source: str, skip_invalid: bool = False, split: str = "train", limit: int | None = None,
+                  forbid=()) -> list[Unpaired]:
+    return list(iter_unpaired(source, skip_invalid, split, limit, forbid))

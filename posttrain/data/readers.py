@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
 
@@ -43,28 +43,45 @@ def read_records(source: str, split: str = "train", errors: str = "raise") -> It
     yield from _hf_dataset(source, split)
 
 
+def _decode(raw: bytes, where: str, first: bool = False) -> str:
+    try:
+        return raw.decode("utf-8-sig" if first else "utf-8")
+    except UnicodeDecodeError as e:
+        raise DataError(f"{where}: invalid UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1}); "
+                        "save the file as UTF-8") from None
+
+
 def _jsonl(path: Path, errors: str):
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            where = f"{path}:{n}"
             try:
-                row = json.loads(line)
+                line = _decode(raw, where, n == 1)
+                if not line.strip():
+                    continue
+                row = _parse(line, where)
                 if not isinstance(row, dict):
-                    raise DataError(f"{path}:{n}: expected a JSON object, found {type(row).__name__}")
-            except (json.JSONDecodeError, DataError) as e:
-                err = e if isinstance(e, DataError) else DataError(f"{path}:{n}: invalid JSON ({e.msg} at column {e.colno})")
+                    raise DataError(f"{where}: expected a JSON object, found {type(row).__name__}")
+            except DataError as e:
                 if errors != "yield":
-                    raise err from None
-                row = err
-            yield row, f"{path}:{n}"
+                    raise
+                row = e
+            yield row, where
+
+
+def _parse(text: str, where: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        line = "" if e.lineno == 1 else f" line {e.lineno}"
+        raise DataError(f"{where}: invalid JSON ({e.msg} at{line} column {e.colno})") from None
+    except (ValueError, RecursionError) as e:  # integers over 4300 digits; nesting deeper than the parser's stack
+        raise DataError(f"{where}: invalid JSON ({type(e).__name__}: {str(e)[:80]})") from None
 
 
 def _json(path: Path, errors: str):
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise DataError(f"{path}:{e.lineno}: invalid JSON ({e.msg} at column {e.colno})") from None
+    # undecodable bytes become lone surrogates, refused by the row's field check: the other rows stay usable
+    data = _parse(path.read_bytes().decode("utf-8-sig", "surrogateescape"), str(path))
     if isinstance(data, dict):  # {"data": [...]} or {"train": [...]} wrappers
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) != 1:
@@ -74,22 +91,66 @@ def _json(path: Path, errors: str):
         raise DataError(f"{path}: expected a list of rows, found {type(data).__name__}")
     for i, row in enumerate(data):
         if not isinstance(row, dict):
-            raise DataError(f"{path}: row {i}: expected an object, found {type(row).__name__}")
+            row = DataError(f"{path}: row {i}: expected an object, found {type(row).__name__}")
+            if errors != "yield":
+                raise row
         yield row, f"{path}: row {i}"
 
 
 def _parquet(path: Path, errors: str):
     import pyarrow.parquet as pq
 
-    for i, row in enumerate(pq.read_table(path).to_pylist()):
+    try:
+        table = pq.read_table(path)
+    except Exception as e:  # noqa: BLE001 - pyarrow has its own error types (ArrowInvalid, OSError, ...)
+        raise DataError(f"{path}: not a readable Parquet file ({type(e).__name__}: {str(e)[:120]})") from None
+    for i, row in enumerate(table.to_pylist()):
         yield row, f"{path}: row {i}"
 
 
 def _csv(path: Path, errors: str):
-    with open(path, encoding="utf-8", newline="") as f:
-        # line numbers: header is line 1, so data row i is line i+2 unless fields hold newlines
-        for i, row in enumerate(csv.DictReader(f)):
-            yield dict(row), f"{path}:{i + 2}"
+    """Rows located by the line they start on: a quoted cell may span lines, so lines are counted."""
+    bad: dict[int, DataError] = {}
+
+    def lines(f):
+        for n, raw in enumerate(f, 1):
+            try:
+                yield _decode(raw, f"{path}:{n}", n == 1)
+            except DataError as e:  # kept to fail the row that holds the line, so the rest can be read
+                bad[n] = e
+                yield raw.decode("utf-8", "replace")
+
+    # the default cell limit (128 KB) refuses long documents that JSONL would take
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+    with open(path, "rb") as f:
+        reader = csv.reader(lines(f))
+        try:
+            header = next(reader, None) or []
+            if bad:  # a header that cannot be read spoils every row
+                raise bad[min(bad)]
+            start = reader.line_num + 1
+            for cells in reader:
+                where, end = f"{path}:{start}", reader.line_num
+                row = _csv_row(header, cells, where, [bad[n] for n in range(start, end + 1) if n in bad])
+                start = end + 1
+                if row is None:
+                    continue
+                if isinstance(row, DataError) and errors != "yield":
+                    raise row
+                yield row, where
+        except csv.Error as e:
+            raise DataError(f"{path}:{reader.line_num}: invalid CSV ({e})") from None
+
+
+def _csv_row(header: list[str], cells: list[str], where: str, bad: list[DataError]):
+    """A dict row like csv.DictReader's (missing cells are None), None for a blank line, or the DataError."""
+    if bad:
+        return bad[0]
+    if not cells:
+        return None
+    if len(cells) > len(header):
+        return DataError(f"{where}: expected at most {len(header)} columns (the header's), found {len(cells)}")
+    return dict(zip(header, cells + [None] * (len(header) - len(cells))))
 
 
 def _hf_dataset(name: str, split: str):

@@ -10,6 +10,16 @@ articles, single spaces):
 - `exact`: the whole response, its first line or its first sentence equals some answer, so
   "Paris." and "Paris.\nIt is in France." are exact for "paris" while "It is Paris." is not.
 
+Two kinds of answer are not matched as normalised words, since normalising would empty them:
+
+- a choice letter ("A", "(A)", "b."): `exact` when the response, its first line or its first
+  sentence is that letter ("A", "(A)", "A.", "A. Paris"); `contains` when the response names it as a
+  choice: "(A)" anywhere, "A." / "A)" opening a line, "the answer is A" / "answer: a", or a capital
+  letter standing alone — but not "A" or "I" opening a lowercase phrase ("A dog is...", "I think");
+- an answer made only of articles ("an", "the"): matched with the articles kept on both sides.
+
+An answer with nothing left to match (only punctuation) is refused when the items are loaded.
+
 Digits are kept as they are (no "four" == "4"): it is simple and predictable, and an answer list
 can name both spellings.
 """
@@ -28,39 +38,74 @@ _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _NUMBER_SEP = re.compile(r"(?<=\d)[.,](?=\d)")
 _PUNCT = re.compile("[" + re.escape(string.punctuation + "“”‘’«»…–—") + "]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CHOICE = re.compile(r"^[^\w(]*\(?([a-z])\)?\W*$", re.IGNORECASE)  # the whole text is one letter: "A", "(A)", "A.", "a)"
+_CHOICE_MENTION = re.compile(
+    r"\(([A-Za-z])\)"                                                 # (A) anywhere
+    r"|(?:^|\n)[^\w\n]*([A-Za-z])[.):](?!\w)"                          # A. / A) / A: opening a line
+    r"|(?i:answer|option|choice)(?:\s+is)?\s*:?\s*(?:([A-Z])(?![\w'])|([a-z])(?=[^\w\s]|\s*$))"
+    r"|(?<![\w'])([A-Z])(?![\w'])(?!\s+[a-z])")                         # a lone capital, not "A dog"
 
 
-def normalize(text: str) -> str:
-    """Lowercase, drop punctuation (keeping decimal points), articles and extra whitespace."""
+def normalize(text: str, articles: bool = True) -> str:
+    """Lowercase, drop punctuation (keeping decimal points), articles (unless `articles=False`) and
+    extra whitespace."""
     text = text.lower()
     text = _NUMBER_SEP.sub(lambda m: "\0" if m.group() == "." else "", text)  # park decimal points, drop 1,000's comma
     text = _PUNCT.sub(" ", text).replace("\0", ".")
-    text = _ARTICLES.sub(" ", text)
+    if articles:
+        text = _ARTICLES.sub(" ", text)
     return " ".join(text.split())
 
 
+def target(answer: str) -> tuple[str, str] | None:
+    """How an answer is matched: ("choice", "A"), ("text", normalised) or ("articles", normalised with
+    the articles kept); None when nothing is left to match."""
+    if m := _CHOICE.match(answer):
+        return "choice", m.group(1).upper()
+    if text := normalize(answer):
+        return "text", text
+    if text := normalize(answer, articles=False):
+        return "articles", text
+    return None
+
+
+def choices_named(response: str) -> set[str]:
+    """The choice letters a response names (upper case); see the module docstring."""
+    return {next(g for g in m.groups() if g).upper() for m in _CHOICE_MENTION.finditer(response)}
+
+
 def contains(response: str, answers: list[str]) -> bool:
-    """Some normalised answer occurs in the normalised response as whole words."""
-    words = normalize(response).split()
-    for answer in answers:
-        target = normalize(answer).split()
-        n = len(target)
-        if n and any(words[i:i + n] == target for i in range(len(words) - n + 1)):
+    """Some answer occurs in the response: as whole normalised words, or as a named choice letter."""
+    for kind, want in filter(None, map(target, answers)):
+        if kind == "choice":
+            if want in choices_named(response):
+                return True
+            continue
+        words, want_words = normalize(response, kind == "text").split(), want.split()
+        n = len(want_words)
+        if any(words[i:i + n] == want_words for i in range(len(words) - n + 1)):
             return True
     return False
 
 
-def _exact_candidates(response: str) -> set[str]:
+def _exact_candidates(response: str) -> list[str]:
     stripped = response.strip()
     first_line = stripped.splitlines()[0] if stripped else ""
-    first_sentence = _SENTENCE_END.split(first_line, maxsplit=1)[0]
-    return {normalize(stripped), normalize(first_line), normalize(first_sentence)}
+    return [stripped, first_line, _SENTENCE_END.split(first_line, maxsplit=1)[0]]
 
 
 def exact(response: str, answers: list[str]) -> bool:
-    """The normalised response, its first line or its first sentence equals a normalised answer."""
-    targets = {normalize(a) for a in answers} - {""}
-    return bool(targets & _exact_candidates(response))
+    """The response, its first line or its first sentence equals an answer (normalised, or the same
+    choice letter)."""
+    candidates = _exact_candidates(response)
+    for kind, want in filter(None, map(target, answers)):
+        if kind == "choice":
+            got = {m.group(1).upper() for c in candidates if (m := _CHOICE.match(c))}
+        else:
+            got = {normalize(c, kind == "text") for c in candidates}
+        if want in got:
+            return True
+    return False
 
 
 # ----------------------------------------------------------------------------- items
@@ -90,7 +135,11 @@ def _item(row: dict, where: str) -> Item:
     family = row.get("family")
     if family is not None and not isinstance(family, str):
         raise DataError(f"{where}: field 'family': expected a string, found {type(family).__name__}")
-    return Item(instruction, [a for a in answers if a.strip()], family)
+    answers = [a for a in answers if a.strip()]
+    for a in answers:
+        if target(a) is None:
+            raise DataError(f"{where}: field 'answers': {a!r:.40} has no letter or digit to match")
+    return Item(instruction, answers, family)
 
 
 def load_items(path: str, limit: int | None = None) -> list[Item]:
@@ -219,7 +268,7 @@ def win_rate(new: BenchResult, old: BenchResult) -> dict:
     wins = sum(a.contains and not b.contains for a, b in pairs)
     losses = sum(b.contains and not a.contains for a, b in pairs)
     ties = len(pairs) - wins - losses
-    words = lambda rows: sum(len(r.got.split()) for r in rows) / max(len(rows), 1)  # noqa: E731
+    words = lambda rows: sum(len(r.got.split()) for r in rows) / max(len(rows), 1)
     return {"wins": wins, "losses": losses, "ties": ties, "n": len(pairs),
             "win_rate": (wins + ties / 2) / max(len(pairs), 1),
             "words_new": words([a for a, _ in pairs]), "words_old": words([b for _, b in pairs])}

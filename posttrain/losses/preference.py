@@ -14,7 +14,7 @@ With h = (pc − rc) − (pr − rr), the implicit reward margin of DPO (Rafailo
 - simpo (Meng et al. 2024), no reference: −log σ(β (pc/nc − pr/nr) − γ)
 - orpo (Hong et al. 2024), no reference, with a = pc/nc, b = pr/nr:
   −a − λ log σ((a − b) − (log(1 − eᵃ) − log(1 − eᵇ)))
-- kto (Ethayarajh et al. 2024): per example, r = logp − ref, z = max(0, batch KL estimate):
+- kto (Ethayarajh et al. 2024): per example, r = logp − ref, z = max(0, the step's KL estimate):
   desirable w_D (1 − σ(β(r − z))), undesirable w_U (1 − σ(β(z − r)))
 """
 
@@ -68,15 +68,21 @@ def orpo(pc, pr, rc, rr, nc, nr, beta=0.1, **_):
     return -a - beta * F.logsigmoid(log_odds), beta * a, beta * b
 
 
-def kto(logp, ref, kl_logp, kl_ref, labels, beta=0.1, desirable_weight=1.0, undesirable_weight=1.0, **_):
+def kto_reference_point(log_ratio_sum: float, n: float) -> float:
+    """KTO's z = max(0, mean of log π(y'|x) − log π_ref(y'|x)) over mismatched completions y', from the
+    sum of those log-ratios and their count (each summed over every micro-batch and process of the
+    optimizer step, so accumulation and DDP give the same z as one big batch)."""
+    return max(0.0, log_ratio_sum / max(n, 1))
+
+
+def kto(logp, ref, z, labels, beta=0.1, desirable_weight=1.0, undesirable_weight=1.0, **_):
     """KTO on unpaired examples: logp/ref (n,) summed log-probs of each completion under policy and
-    reference, kl_logp/kl_ref the same for mismatched (prompt, other completion) pairs, labels (n,)
-    bool. Returns (losses, rewards, z): the reference point z is detached, as in the paper."""
-    z = (kl_logp - kl_ref).mean().clamp(min=0).detach()
+    reference, z the reference point (a number, no gradient, as in the paper: `kto_reference_point`),
+    labels (n,) bool. Returns (losses, rewards)."""
     r = logp - ref
     losses = torch.where(labels, desirable_weight * (1 - torch.sigmoid(beta * (r - z))),
                          undesirable_weight * (1 - torch.sigmoid(beta * (z - r))))
-    return losses, beta * r, z
+    return losses, beta * r
 
 
 PAIR_LOSSES = {"sigmoid": dpo_sigmoid, "robust": dpo_robust, "ipo": ipo, "hinge": hinge, "rpo": rpo,

@@ -119,7 +119,8 @@ def grpo_loss(logp, old_logp, advantages, mask, variant: str = "grpo", clip: flo
         loss = masked_mean(per_token, m)
     else:
         loss = (per_token * m).sum() / (logp.shape[0] * (max_len or logp.shape[1]))
-    metrics = {"clip_fraction": masked_mean(clipped, m).detach()}
+    ratio = torch.exp(logp - old_logp).detach()
+    metrics = {"clip_fraction": masked_mean(clipped, m).detach(), "ratio": masked_mean(ratio, m)}
     if kl is not None:
         metrics["kl"] = masked_mean(kl, m).detach()
     return loss, metrics

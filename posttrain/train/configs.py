@@ -252,6 +252,8 @@ class RolloutConfig:
     """Sampling temperature; the update's log-probs use the same tempered distribution."""
     reference: Literal["auto", "adapter", "copy"] = "auto"
     """Reference policy: auto = the LoRA-disabled policy with LoRA, else a frozen copy when a KL term (beta > 0) uses it; copy = always a frozen copy (it also gives the held-out KL)."""
+    long_prompts: Literal["drop", "refuse"] = "drop"
+    """A prompt longer than max_len - max_new_tokens (never cut: that would lose BOS and the system prompt): drop = leave it out and say how many; refuse = stop, naming the first such row."""
 
     def __post_init__(self):
         if self.temperature <= 0 or self.max_new_tokens < 1:

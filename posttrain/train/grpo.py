@@ -37,7 +37,8 @@ class GRPO(RolloutMethod):
         G = opt.num_generations
         fields = {"advantages": group_advantages(scores, G, scale_std=GRPO_VARIANTS[opt.loss][0])}
         informative = informative_groups(scores, G)
-        stats = {"informative_groups": float(informative.float().mean())}
+        stats = {"informative_groups": float(informative.float().mean()),
+                 "dropped_groups": float((~informative).sum()) if opt.loss == "dapo" else 0.0}
         if opt.loss == "dapo":
             fields["keep"] = informative.repeat_interleave(G)
         if opt.iterations > 1:

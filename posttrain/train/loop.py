@@ -6,12 +6,20 @@ same rows, so a resumed run replays exactly what an uninterrupted one would have
 grad_accum=k see the same global batch as one process with grad_accum=k·N. The loss of a step
 is normalised by its total units (trained tokens, pairs...) over all micro-batches and ranks, and
 so is every metric a step function returns (they are sums over its units).
+
+Resume is exact even after a SIGKILL at any instant (tests/faults/ proves it for SFT, DPO, GRPO,
+PPO): the checkpoint keeps how many lines metrics.jsonl had when it was written, and the resumed
+run cuts the file back to them, so the steps the killed run logged after it are logged once. The
+last checkpoint is written before the final evaluation and save, so a run killed in either redoes
+both. Under fp16 a gradient scaler keeps small gradients from flushing to zero; a step it finds
+non-finite is skipped (and the scale lowered), not a divergence.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import random
 import sys
 import time
 from contextlib import nullcontext
@@ -23,10 +31,16 @@ import torch.distributed as dist
 from torch import nn
 from tqdm.auto import tqdm
 
+from posttrain.config import ConfigError, to_dict
+from posttrain.faults import point
 from posttrain.runtime import Runtime
 from posttrain.sections import RunConfig
 from posttrain.train import checkpoint
 from posttrain.train.method import Method
+
+# options a resumed run may change: how it reports, how long it runs, how often it evaluates and saves
+RESUMABLE = {"run.progress", "run.resume", "run.max_steps", "run.epochs", "run.eval_every", "run.save_every",
+             "run.output_dir"}
 
 
 class TrainingDiverged(RuntimeError):
@@ -84,15 +98,42 @@ class _Run:
     tokens: int = 0
     bar: object = None
     last: dict = field(default_factory=dict)
+    scaler: torch.amp.GradScaler | None = None
+    config: dict = field(default_factory=dict)
+    lines: int = 0  # lines in metrics.jsonl
 
     def save_checkpoint(self, step: int) -> None:
-        extra = {"tokens": self.tokens, "source": self.method.state_dict()}
-        checkpoint.save(self.out, self.method.model, self.optimizer, self.scheduler, step, extra)
+        extra = {"tokens": self.tokens, "metrics_lines": self.lines, "config": self.config,
+                 "source": self.method.state_dict()}
+        checkpoint.save(self.out, self.method.model, self.optimizer, self.scheduler, step, extra, self.scaler)
 
 
-def plan(run: RunConfig, method: Method, rt: Runtime) -> _Run:
+def fingerprint(cfg: dict) -> dict:
+    """The options that must match for a resume to continue the same run (dotted key → value, JSON-plain)."""
+    def flat(tree, prefix=""):
+        for k, v in tree.items():
+            yield from flat(v, f"{prefix}{k}.") if isinstance(v, dict) else [(prefix + k, v)]
+    return json.loads(json.dumps({k: v for k, v in flat(cfg) if k not in RESUMABLE}))
+
+
+def check_config(run: RunConfig, now: dict) -> None:
+    """ConfigError naming the options that differ from the checkpoint's run, unless resume=force."""
+    found = checkpoint.find(run.output_dir) if run.resume is True else None
+    saved = checkpoint.read_state(found).get("config") if found else None
+    if saved is None:
+        return
+    changed = sorted(set(saved) | set(now), key=str)
+    changed = [k for k in changed if saved.get(k) != now.get(k)]
+    if changed:
+        diff = ", ".join(f"{k} {saved.get(k)!r} -> {now.get(k)!r}" for k in changed)
+        raise ConfigError(f"{found}: the config changed since this checkpoint ({diff}); restore it, or pass "
+                          "resume=force to continue with the new values")
+
+
+def plan(run: RunConfig, method: Method, rt: Runtime, config: dict | None = None) -> _Run:
     """Model on the device in train mode, DDP wrapper, optimizer and schedule for the whole run."""
     torch.manual_seed(run.seed)
+    random.seed(run.seed)  # the checkpoint keeps Python's RNG too: unseeded, it would differ run to run
     out = Path(run.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     model = method.model
@@ -105,24 +146,40 @@ def plan(run: RunConfig, method: Method, rt: Runtime) -> _Run:
     optimizer = make_optimizer(model, run.lr, run.weight_decay, rt.device)
     total = method.total_steps()
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda(run.warmup_steps, total, run.schedule))
-    return _Run(run, method, rt, module, optimizer, scheduler, total, out)
+    # fp16's narrow range flushes small gradients to zero; bf16 and fp32 share fp32's exponent range
+    scaler = torch.amp.GradScaler(rt.device.type) if rt.dtype == torch.float16 else None
+    fp = fingerprint(config if config is not None else {"run": to_dict(run)})
+    return _Run(run, method, rt, module, optimizer, scheduler, total, out, scaler=scaler, config=fp)
 
 
 def resume(r: _Run) -> None:
     """Continue from the last checkpoint (weights, optimizer, schedule, RNG, method state) if asked."""
     found = checkpoint.find(r.out) if r.run.resume else None
     if found:
-        state = checkpoint.load(found, r.method.model, r.optimizer, r.scheduler)
+        check_config(r.run, r.config)
+        state = checkpoint.load(found, r.method.model, r.optimizer, r.scheduler, r.scaler)
         r.start, r.tokens = state["step"], state.get("tokens", 0)
         r.method.load_state_dict(state.get("source", {}))
         if r.rt.main:
+            r.lines = cut_metrics(r.out / "metrics.jsonl", state)
             print(f"[posttrain] resumed from {found} at step {r.start}/{r.total}", file=sys.stderr)
     elif r.run.resume and r.rt.main:
         print(f"[posttrain] resume=true but no checkpoint in {r.out}; starting fresh", file=sys.stderr)
     if r.rt.main and not found:
-        (r.out / "metrics.jsonl").write_text("")
+        checkpoint.write_text_atomic(r.out / "metrics.jsonl", "")
     if r.rt.main and r.run.progress:
         r.bar = tqdm(total=r.total, initial=r.start, desc=r.out.name, unit="step", dynamic_ncols=True, file=sys.stderr)
+
+
+def cut_metrics(path: Path, state: dict) -> int:
+    """Cut metrics.jsonl back to what it held when the checkpoint was written; the lines kept."""
+    lines = path.read_text().splitlines(keepends=True) if path.exists() else []
+    if "metrics_lines" in state:
+        kept = lines[:state["metrics_lines"]]
+    else:  # a checkpoint from before metrics_lines: its step's lines and earlier ones
+        kept = [l for l in lines if l.endswith("\n") and json.loads(l).get("step", 0) <= state["step"]]
+    checkpoint.write_text_atomic(path, "".join(kept))
+    return len(kept)
 
 
 def step(r: _Run, k: int) -> dict:
@@ -130,35 +187,53 @@ def step(r: _Run, k: int) -> dict:
     t0 = time.perf_counter()
     A, rt = r.run.grad_accum, r.rt
     batches = [r.method.micro_batch((k * A + a) * rt.world + rt.rank) for a in range(A)]
+    r.method.begin_step(r.method.model, batches)
     units = rt.all_sum(sum(b.n_units for b in batches))
     loss_sum, n_tokens, sums = 0.0, 0, {}
     for a, batch in enumerate(batches):
         sync = nullcontext() if (rt.world == 1 or a == A - 1) else r.module.no_sync()
         with sync, rt.autocast():
             loss, m = r.module(rt.to(batch))
-        (loss * (rt.world / max(units, 1))).backward()
+        scaled = loss * (rt.world / max(units, 1))
+        (r.scaler.scale(scaled) if r.scaler is not None else scaled).backward()
         loss_sum += float(loss.detach())
         n_tokens += batch.n_tokens
         for key, v in m.items():
             sums[key] = sums.get(key, 0.0) + float(v)
+    lr = r.scheduler.get_last_lr()[0]
+    loss_sum = rt.all_sum(loss_sum)
+    grad_norm, scale = update(r, k, loss_sum)
+    n_tokens = int(rt.all_sum(n_tokens))
+    r.tokens += n_tokens
+    dt = time.perf_counter() - t0
+    metrics = {"step": k + 1, "loss": loss_sum / max(units, 1), "lr": lr, "grad_norm": grad_norm,
+               "tokens": r.tokens, "tokens_per_s": n_tokens / dt, "step_s": dt}
+    if scale is not None:
+        metrics["loss_scale"] = scale
+    return {**metrics, **_reduce(sums, units, rt)}
+
+
+def update(r: _Run, k: int, loss_sum: float) -> tuple[float, float | None]:
+    """Unscale, clip, check and apply the step's gradients; (grad norm, loss scale used or None)."""
+    if r.scaler is not None:
+        r.scaler.unscale_(r.optimizer)
     grad_norm = torch.nn.utils.clip_grad_norm_(r.method.model.parameters(),
                                                r.run.grad_clip if r.run.grad_clip > 0 else float("inf"))
-    loss_sum = rt.all_sum(loss_sum)
-    if not math.isfinite(loss_sum) or not torch.isfinite(grad_norm):
+    if r.scaler is None and (not math.isfinite(loss_sum) or not torch.isfinite(grad_norm)):
         kept = checkpoint.find(r.out)
         raise TrainingDiverged(f"loss became {loss_sum} (grad norm {float(grad_norm)}) at step {k + 1}; "
                                f"stopped before updating the weights. Last good checkpoint: {kept or 'none written yet'}. "
                                "Try a lower lr, grad_clip, or check the data.")
-    lr = r.scheduler.get_last_lr()[0]
-    r.optimizer.step()
+    scale = None
+    if r.scaler is not None:  # a non-finite step is skipped and the scale halved: fp16 overflow, not divergence
+        scale = r.scaler.get_scale()
+        r.scaler.step(r.optimizer)
+        r.scaler.update()
+    else:
+        r.optimizer.step()
     r.scheduler.step()
     r.optimizer.zero_grad(set_to_none=True)
-    n_tokens = int(rt.all_sum(n_tokens))
-    r.tokens += n_tokens
-    dt = time.perf_counter() - t0
-    metrics = {"step": k + 1, "loss": loss_sum / max(units, 1), "lr": lr, "grad_norm": float(grad_norm),
-               "tokens": r.tokens, "tokens_per_s": n_tokens / dt, "step_s": dt}
-    return {**metrics, **_reduce(sums, units, rt)}
+    return float(grad_norm), scale
 
 
 def _reduce(sums: dict, units: float, rt: Runtime) -> dict:
@@ -178,6 +253,7 @@ def log(r: _Run, metrics: dict) -> None:
         return
     with open(r.out / "metrics.jsonl", "a") as f:
         f.write(json.dumps(metrics) + "\n")
+    r.lines += 1
     if r.bar is not None and "loss" in metrics:
         r.bar.set_postfix(loss=f"{metrics['loss']:.3f}", lr=f"{metrics['lr']:.2e}", tok_s=f"{metrics['tokens_per_s']:.0f}")
         r.bar.update(1)
@@ -188,23 +264,26 @@ def finish(r: _Run, t_run: float) -> float:
     the run took until it started saving."""
     if r.bar is not None:
         r.bar.close()
+    elapsed = time.perf_counter() - t_run
+    if r.rt.main and r.run.save_every:  # the finished run stays extendable; otherwise the saved model is the output
+        r.save_checkpoint(r.total)  # before the final evaluation and save: a resume killed in either redoes both
     final = r.method.evaluate(r.method.model) if r.rt.main else {}
     if final:
         r.last.update(final)
         log(r, {"step": r.total, **final})
-    elapsed = time.perf_counter() - t_run
     if r.rt.main:
-        if r.run.save_every:  # the finished run stays extendable; otherwise the saved model is the output
-            r.save_checkpoint(r.total)
+        point("loop.before_final_save")
         r.method.save(r.method.model)
     if r.rt.world > 1:
         dist.barrier()
     return elapsed
 
 
-def train(run: RunConfig, method: Method, rt: Runtime, stop_after: int | None = None) -> dict:
-    """Run the loop; returns a summary. `stop_after` simulates a kill after that step (tests)."""
-    r = plan(run, method, rt)
+def train(run: RunConfig, method: Method, rt: Runtime, stop_after: int | None = None,
+          config: dict | None = None) -> dict:
+    """Run the loop; returns a summary. `stop_after` simulates a kill after that step (tests); `config`
+    is the stage's whole config (to_dict), whose fingerprint a resume checks."""
+    r = plan(run, method, rt, config)
     resume(r)
     summary = {"steps": r.total, "start_step": r.start}
     t_run = time.perf_counter()
@@ -213,8 +292,10 @@ def train(run: RunConfig, method: Method, rt: Runtime, stop_after: int | None = 
         if run.eval_every and (k + 1) % run.eval_every == 0 and rt.main:
             r.last.update(method.evaluate(method.model))
         log(r, r.last)
+        point("loop.after_log")
         if run.save_every and (k + 1) % run.save_every == 0 and k + 1 < r.total and rt.main:
             r.save_checkpoint(k + 1)
+        point("loop.after_step")
         if stop_after is not None and k + 1 >= stop_after:
             if r.bar is not None:
                 r.bar.close()
@@ -226,5 +307,6 @@ def train(run: RunConfig, method: Method, rt: Runtime, stop_after: int | None = 
 
 def fit(cfg, make_method, stop_after: int | None = None) -> dict:
     """Build the run's Runtime once, the method on it, and train: the body of every training stage."""
+    check_config(cfg.run, fingerprint(to_dict(cfg)))  # before the data and model load: a refusal is quick
     rt = Runtime.create(cfg.run.device, cfg.run.dtype)
-    return train(cfg.run, make_method(cfg, rt), rt, stop_after)
+    return train(cfg.run, make_method(cfg, rt), rt, stop_after, to_dict(cfg))

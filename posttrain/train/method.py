@@ -10,6 +10,8 @@ A method (SFT, pretraining, the DPO family, KTO, the reward model, PPO, GRPO) is
   (tensors or floats); the loop divides both by the units of the whole step;
 - `evaluate(model) -> dict`: held-out metrics (`eval_*`), {} when there is nothing to evaluate;
 - `save(model)`: write the output folder (model or adapter, config, model card);
+- `begin_step(model, batches)`: called with the step's micro-batches (this rank's, on the CPU)
+  before any forward, for statistics over the whole step (KTO's reference point); usually nothing;
 - `state_dict()` / `load_state_dict()`: running state that a checkpoint must keep (PPO's KL
   controller and reward statistics), {} for most.
 """
@@ -36,6 +38,8 @@ class Method(Protocol):
     def step(self, model: nn.Module, batch: Batch) -> tuple[torch.Tensor, dict]: ...
 
     def evaluate(self, model: nn.Module) -> dict: ...
+
+    def begin_step(self, model: nn.Module, batches: list[Batch]) -> None: ...
 
     def save(self, model: nn.Module) -> None: ...
 
@@ -78,6 +82,9 @@ class DataMethod:
 
     def micro_batch(self, i: int) -> Batch:
         return self.source.micro_batch(i)
+
+    def begin_step(self, model, batches) -> None:
+        pass
 
     def state_dict(self) -> dict:
         return {}

@@ -21,11 +21,11 @@ from posttrain.attention import usable
 from posttrain.chat import resolve_template
 from posttrain.data.batches import PairBatch
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs, render_unpaired
-from posttrain.data.preference import load_pairs, load_unpaired
+from posttrain.data.preference import iter_pairs, iter_unpaired
 from posttrain.forward import sequence_logps
-from posttrain.losses.preference import PAIR_LOSSES, REFERENCE_FREE, kto
+from posttrain.losses.preference import PAIR_LOSSES, REFERENCE_FREE, kto, kto_reference_point
 from posttrain.models import lm_parts, load_tokenizer
-from posttrain.runtime import Runtime
+from posttrain.runtime import Runtime, evaluating
 from posttrain.train.loop import fit
 from posttrain.train.method import RowSource
 from posttrain.train.output import write_run_files
@@ -42,14 +42,17 @@ def loss_params(section) -> dict:
     return params
 
 
-def preference_loss(loss: str, params: dict, logps, counts, ref, labels):
-    """(losses per unit, metric sums) from per-sequence log-probs; `ref` None for reference-free losses."""
+def preference_loss(loss: str, params: dict, logps, counts, ref, labels, z: float | None = None):
+    """(losses per unit, metric sums) from per-sequence log-probs; `ref` None for reference-free losses.
+    KTO's reference point `z` is the step's (`Preference.begin_step`); None takes this batch's own."""
     first, second = logps[0::2], logps[1::2]
     n1, n2 = counts[0::2], counts[1::2]
     r1, r2 = (ref[0::2], ref[1::2]) if ref is not None else (torch.zeros_like(first), torch.zeros_like(second))
     n = first.shape[0]
     if loss == "kto":
-        losses, rewards, z = kto(first, r1, second.detach(), r2, labels, **params)
+        if z is None:
+            z = kto_reference_point(float((second - r2).sum()), n)
+        losses, rewards = kto(first, r1, z, labels, **params)
         good, bad = labels.float(), (~labels).float()
         r = rewards.detach()
         metrics = {"kl": z * n, "rewards": r.sum(), "logps": first.detach().sum(),
@@ -82,7 +85,7 @@ class Preference(PairMethod):
 
     def __init__(self, cfg, rt: Runtime):
         self.cfg, self.rt, mc, data = cfg, rt, cfg.model, cfg.data
-        self.loss, self.params = cfg.loss, loss_params(cfg.method)
+        self.loss, self.params, self.z = cfg.loss, loss_params(cfg.method), None
         self.tokenizer = load_tokenizer(mc.path)
         self.template = resolve_template(self.tokenizer, mc.template)
         train_set, eval_set = self._render()
@@ -108,16 +111,38 @@ class Preference(PairMethod):
 
     def _render(self):
         mc, data, quiet = self.cfg.model, self.cfg.data, not self.rt.main
-        load, render = (load_unpaired, render_unpaired) if self.loss == "kto" else (load_pairs, render_pairs)
-        train_set = render(self.tokenizer, load(data.train, data.skip_invalid), self.template, mc.max_len, quiet)
-        eval_set = (render(self.tokenizer, load(data.eval, data.skip_invalid), self.template, mc.max_len, True)
+        # rows are rendered as they are read: only the compact triples stay in memory
+        load, render = (iter_unpaired, render_unpaired) if self.loss == "kto" else (iter_pairs, render_pairs)
+        train_set = render(self.tokenizer, load(data.train, data.skip_invalid, forbid=self.tokenizer), self.template, mc.max_len, quiet)
+        eval_set = (render(self.tokenizer, load(data.eval, data.skip_invalid, forbid=self.tokenizer), self.template, mc.max_len, True)
                     if data.eval else None)
         return train_set, eval_set
 
-    def batch_loss(self, model, batch: PairBatch):
+    def batch_loss(self, model, batch: PairBatch, z: float | None = None):
         logps, counts = sequence_logps(model, batch)
         ref = reference_logps(self.reference, model, batch)
-        return preference_loss(self.loss, self.params, logps, counts, ref, batch.labels)
+        return preference_loss(self.loss, self.params, logps, counts, ref, batch.labels, z)
+
+    def begin_step(self, model, batches) -> None:
+        """KTO: the reference point z of the whole optimizer step, from every micro-batch's mismatched
+        completions on every process (the weights do not change within a step, so a no-grad pass
+        first gives what the step's own forwards would), so accumulation and DDP equal one batch."""
+        if self.loss != "kto":
+            return
+        total, n = 0.0, 0
+        with torch.no_grad(), evaluating(model):
+            for batch in batches:
+                batch = self.rt.to(batch)
+                with self.rt.autocast():
+                    logps = sequence_logps(model, batch)[0]
+                    ref = reference_logps(self.reference, model, batch)
+                total += float((logps[1::2] - ref[1::2]).sum())
+                n += batch.n_units
+        self.z = kto_reference_point(self.rt.all_sum(total), self.rt.all_sum(n))
+
+    def step(self, model, batch):
+        losses, metrics = self.batch_loss(model, batch, self.z)
+        return losses.sum(), metrics
 
     def save(self, model) -> None:
         write_run_files(model, self.tokenizer, self.cfg, self.template, self.cfg.stage)

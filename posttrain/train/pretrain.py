@@ -6,13 +6,12 @@ and of end-to-end tests. Every token after a row's first is trained.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from posttrain.chat import Rendered
 from posttrain.data.batching import collate_packed
-from posttrain.data.readers import DataError
+from posttrain.data.readers import DataError, read_records
 from posttrain.forward import lm_loss
 from posttrain.models import parameter_summary, tiny_model
 from posttrain.runtime import Runtime
@@ -30,14 +29,18 @@ def read_corpus(path: str) -> list[str]:
         raise FileNotFoundError(f"{path}: corpus file not found")
     if p.suffix == ".jsonl":
         docs = []
-        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
-                row = json.loads(line)
-                if not isinstance(row.get("text"), str):
-                    raise DataError(f"{path}:{n}: field 'text': expected a string, found {type(row.get('text')).__name__}")
-                docs.append(row["text"])
+        for row, where in read_records(path):
+            if not isinstance(row.get("text"), str):
+                raise DataError(f"{where}: field 'text': expected a string, found {type(row.get('text')).__name__}")
+            docs.append(row["text"])
         return docs
-    return [d.strip() for d in p.read_text(encoding="utf-8").split("\n\n") if d.strip()]
+    raw = p.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise DataError(f"{path}:{line}: invalid UTF-8; save the file as UTF-8") from None
+    return [d.strip() for d in text.split("\n\n") if d.strip()]
 
 
 def corpus_rows(tokenizer, docs: list[str], seq_len: int) -> list[list[Rendered]]:

@@ -45,7 +45,7 @@ class RewardModel(PairMethod):
         self.cfg, mc, data = cfg, cfg.model, cfg.data
         self.tokenizer = load_tokenizer(mc.path)
         self.template = resolve_template(self.tokenizer, mc.template)
-        train_set = render_pairs(self.tokenizer, load_pairs(data.train, data.skip_invalid), self.template, mc.max_len,
+        train_set = render_pairs(self.tokenizer, load_pairs(data.train, data.skip_invalid, forbid=self.tokenizer), self.template, mc.max_len,
                                  not rt.main)
         torch.manual_seed(cfg.run.seed)  # the new head's random init: same seed, same run
         self.model = prepare_model(mc, cfg.run.seed, verbose=rt.main, model=load_reward_model(mc.path, self.tokenizer),
@@ -59,7 +59,7 @@ class RewardModel(PairMethod):
         pad = self.tokenizer.pad_token_id
         self.source = RowSource(rows, lambda items: collate_pairs(items, pad, shared), cfg.run, rt.world)
         if data.eval:
-            eval_set = render_pairs(self.tokenizer, load_pairs(data.eval, data.skip_invalid), self.template, mc.max_len, True)
+            eval_set = render_pairs(self.tokenizer, load_pairs(data.eval, data.skip_invalid, forbid=self.tokenizer), self.template, mc.max_len, True)
             eval_rows = make_pair_rows(eval_set, 2 * mc.max_len, shared, data.packing)
             self.evaluate_fn = pair_evaluator(eval_rows, pad, shared, cfg.run.batch_size, rt, self.batch_loss)
 

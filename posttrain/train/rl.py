@@ -25,7 +25,7 @@ from posttrain.config import ConfigError
 from posttrain.data.batches import RolloutBatch
 from posttrain.data.rollouts import collate_rollout
 from posttrain.forward import token_logps
-from posttrain.losses.rl import kl_estimate
+from posttrain.losses.rl import kl_estimate, masked_mean
 from posttrain.models import load_tokenizer
 from posttrain.runtime import Runtime, evaluating
 from posttrain.tasks import load_task
@@ -75,20 +75,36 @@ class Rollouts:
         cfg, rt = self.cfg, self.rt
         rows = self._prompts(k)
         self.policy.to(rt.device)
+        # One generate call per micro-batch of prompts, seeded by its prompts' place in the iteration
+        # (not by process): N processes sample exactly what one with N times the accumulation would.
+        first = (k * rt.world + rt.rank) * self.prompts_per_rank
         s = rollout.sample(self.policy, self.tok, rows, self.template, self.group, cfg.rollout.max_new_tokens,
-                           cfg.rollout.temperature, seed=cfg.run.seed * 7_919 + k * rt.world + rt.rank,
-                           max_len=cfg.model.max_len)
+                           cfg.rollout.temperature, seed=cfg.run.seed * 7_919 + first, max_len=cfg.model.max_len,
+                           batch_size=cfg.run.batch_size * self.group, dtype=cfg.run.dtype)
         scores = torch.tensor(self.task.score(s.rows, s.texts), dtype=torch.float32)
         batch = rt.to(collate_rollout(s.prompt_ids, s.completion_ids, rollout.pad_id(self.tok)))
         with rt.autocast():
             fields, stats = self.algo.prepare(self.policy, batch, scores, s)
+            gap = self._logp_gap(batch, s, fields.get("old_logps"))
         lengths = batch.mask.sum(1).float()
-        self.stats = {"reward": float(scores.mean()), "response_length": float(lengths.mean()),
+        self.stats = {"reward": float(scores.mean()), "response_length": float(lengths.mean()), "logp_gap": gap,
                       "entropy": sum(s.entropy) / len(s.entropy), "no_eos": 1 - sum(s.finished) / len(s.finished), **stats}
         keep = fields.pop("keep", None)
         order = list(range(len(s.completion_ids))) if keep is None else keep.nonzero().flatten().tolist()
         self.samples = (s, fields, order)
         self.iteration = k
+
+    def _logp_gap(self, batch: RolloutBatch, s, recomputed) -> float:
+        """Mean |log π_update − log π_sampler| per token at the rollout's weights: 0 up to numerics in
+        fp32 (the engine and the update compute one distribution); in bf16 it measures how far off-policy
+        the first update is. Costs one no-grad forward when the algorithm did not already make one."""
+        if recomputed is None:
+            recomputed = no_grad_forward(self.policy, batch, self.cfg.rollout.temperature)[0]
+        sampled = torch.zeros_like(batch.mask, dtype=torch.float32)
+        for i, lp in enumerate(s.logprobs):
+            sampled[i, :len(lp)] = torch.tensor(lp, dtype=torch.float32)
+        diff = (recomputed.float() - sampled.to(recomputed.device)).abs()
+        return float(masked_mean(diff, batch.mask.to(diff.device)))
 
     def micro_batch(self, i: int) -> RolloutBatch:
         accum = self.cfg.run.grad_accum
@@ -155,7 +171,21 @@ class RLSetup:
         tokenizer = load_tokenizer(cfg.model.path)
         template = resolve_template(tokenizer, cfg.model.template)
         task = load_task(cfg.task.name, cfg.task.reward, cfg.task.eval_data, template)
+        fit_task_prompts(cfg, rt, task, tokenizer, template)
         return cls(tokenizer, template, task, prepare_model(cfg.model, cfg.run.seed, verbose=rt.main))
+
+
+def fit_task_prompts(cfg, rt: Runtime, task, tokenizer, template) -> None:
+    """Leave out (or refuse, by cfg.rollout.long_prompts) the prompts that cannot fit beside the reply."""
+    budget = cfg.model.max_len - cfg.rollout.max_new_tokens
+    for split in ("train", "heldout"):
+        rows, dropped = rollout.fit_prompts(getattr(task, split), tokenizer, template, budget, cfg.rollout.long_prompts,
+                                            "training" if split == "train" else "held-out")
+        if dropped:
+            log(f"warning: dropped {dropped} of {len(rows) + dropped} {'training' if split == 'train' else 'held-out'} "
+                f"prompts longer than the {budget} tokens max_len - max_new_tokens leaves (long_prompts=refuse stops instead)",
+                rt)
+        setattr(task, split, rows)
 
 
 def rl_evaluator(cfg, rt: Runtime, setup: RLSetup, reference: Reference):
@@ -170,7 +200,8 @@ def rl_evaluator(cfg, rt: Runtime, setup: RLSetup, reference: Reference):
         out = {f"eval_{k}": v for k, v in res.items() if k != "n"}
         if reference.kind is not None:
             s = rollout.sample(policy, tok, setup.task.heldout[:tc.eval_prompts], setup.template, 1,
-                               cfg.rollout.max_new_tokens, temp, seed=cfg.run.seed + 12_345, max_len=cfg.model.max_len)
+                               cfg.rollout.max_new_tokens, temp, seed=cfg.run.seed + 12_345, max_len=cfg.model.max_len,
+                               dtype=cfg.run.dtype)
             batch = rt.to(collate_rollout(s.prompt_ids, s.completion_ids, rollout.pad_id(tok)))
             with torch.no_grad(), rt.autocast():
                 lp = no_grad_forward(policy, batch, temp)[0]
@@ -211,6 +242,9 @@ class RolloutMethod:
 
     def micro_batch(self, i: int) -> RolloutBatch:
         return self.rollouts.micro_batch(i)
+
+    def begin_step(self, model, batches) -> None:
+        pass
 
     def policy_of(self, model):
         """The policy inside the module the loop trains."""

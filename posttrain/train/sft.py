@@ -6,8 +6,8 @@ import math
 import sys
 
 from posttrain.chat import resolve_template
-from posttrain.data.batching import collate, make_rows, render_all
-from posttrain.data.formats import load_conversations
+from posttrain.data.batching import collate_rows, index_rows, render_all
+from posttrain.data.formats import iter_conversations
 from posttrain.eval.perplexity import total_nll
 from posttrain.forward import lm_loss
 from posttrain.models import load_tokenizer
@@ -27,21 +27,23 @@ class SFT(DataMethod):
         mc, data = cfg.model, cfg.data
         self.tokenizer = load_tokenizer(mc.path)
         self.template = resolve_template(self.tokenizer, mc.template)
-        convs = load_conversations(data.train, data.skip_invalid)
-        examples = render_all(self.tokenizer, convs, self.template, mc.max_len, data.last_turn_only, quiet=not rt.main)
-        rows = make_rows(examples, mc.max_len, data.packing)
+        # rendered while read: the rows' dicts never all sit in memory, only the compact token store
+        convs = iter_conversations(data.train, data.skip_invalid, forbid=self.tokenizer)
+        examples = render_all(self.tokenizer, convs, self.template, mc.max_len, data.last_turn_only, quiet=not rt.main,
+                              history=data.history_rewrite)
+        rows = index_rows(examples, mc.max_len, data.packing)
         if rt.main:
-            n_tok = sum(len(e.ids) for e in examples)
-            n_train = sum(e.n_trained for e in examples)
-            print(f"[posttrain] {len(examples)} examples, {n_tok:,} tokens ({n_train:,} trained) in {len(rows)} rows"
+            print(f"[posttrain] {len(examples)} examples, {examples.n_tokens:,} tokens ({examples.n_trained:,} trained) "
+                  f"in {len(rows)} rows"
                   + (f" packed into {mc.max_len} tokens" if data.packing else ""), file=sys.stderr)
         self.model = prepare_model(mc, cfg.run.seed, verbose=rt.main)
         pad = self.tokenizer.pad_token_id
-        self.source = RowSource(rows, lambda items: collate(items, pad, data.packing), cfg.run, rt.world)
+        self.source = RowSource(rows, lambda items: collate_rows(examples, items, pad, data.packing), cfg.run, rt.world)
         self.eval_examples = None
         if data.eval:
-            self.eval_examples = render_all(self.tokenizer, load_conversations(data.eval, data.skip_invalid),
-                                            self.template, mc.max_len, data.last_turn_only, quiet=True)
+            self.eval_examples = render_all(self.tokenizer, iter_conversations(data.eval, data.skip_invalid, forbid=self.tokenizer),
+                                            self.template, mc.max_len, data.last_turn_only, quiet=True,
+                                            history=data.history_rewrite)
 
     def step(self, model, batch):
         return lm_loss(model, batch), {}

@@ -80,3 +80,25 @@ def test_sequence_logps_equal_plain_forward(tokenizer, pref_file):
                 ref = lp.gather(1, tgt[:, None]).squeeze(1)[m].sum()
                 assert torch.allclose(logps[2 * k + s], ref, atol=1e-4), (k, s)
                 assert counts[2 * k + s] == sum(mask)
+
+
+def test_triple_stores_compactly_and_reads_back_lists():
+    from posttrain.data.pairs import Triple
+
+    t = Triple([1, 2], [3, 70000], [1, 1], [5], [1], label=False, index=7)
+    assert (t.prompt, t.first, t.first_mask, t.second, t.second_mask) == ([1, 2], [3, 70000], [1, 1], [5], [1])
+    assert (t.label, t.index, t.ref, t.size(True), t.size(False)) == (False, 7, None, 5, 7)
+
+
+def test_unpaired_from_a_stream_pairs_each_with_the_next(tokenizer):
+    """KTO's mismatched completion is the next example's (the last takes the first's), read in one pass."""
+    from posttrain.data.pairs import render_unpaired
+    from posttrain.data.preference import Unpaired
+
+    exs = [Unpaired([{"role": "user", "content": f"What is {i} plus {i}?"}],
+                    [{"role": "assistant", "content": f"{i} plus {i} is {2 * i}."}], i % 2 == 0) for i in range(1, 4)]
+    from_list = render_unpaired(tokenizer, exs, "chatml", 64, quiet=True)
+    from_stream = render_unpaired(tokenizer, iter(exs), "chatml", 64, quiet=True)
+    for i, (a, b) in enumerate(zip(from_list, from_stream)):
+        assert (a.prompt, a.first, a.second, a.label, a.index) == (b.prompt, b.first, b.second, b.label, b.index)
+        assert a.second == from_list[(i + 1) % 3].first

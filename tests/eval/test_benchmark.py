@@ -1,16 +1,22 @@
 """Benchmark scoring: normalisation, `contains` / `exact` on hand-written cases, item loading, the table."""
 
 import json
-import sys
-import types
 
 import pytest
 
 import posttrain.eval.benchmark
-
 from posttrain.data.readers import DataError
-from posttrain.eval.benchmark import (BenchResult, Item, contains, exact, format_table, load_items, normalize,
-                                      run_benchmark, score)
+from posttrain.eval.benchmark import (
+    BenchResult,
+    Item,
+    contains,
+    exact,
+    format_table,
+    load_items,
+    normalize,
+    run_benchmark,
+    score,
+)
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -55,6 +61,46 @@ def test_exact(response, answers, expected):
     assert exact(response, answers) is expected
 
 
+# Multiple choice: an expected "A" normalised to "" (article stripped) and could never match.
+@pytest.mark.parametrize("response,contains_ok,exact_ok", [
+    ("A", True, True),
+    ("(A)", True, True),
+    ("A.", True, True),
+    ("a)", True, True),
+    ("A. Paris", True, True),
+    ("The answer is A", True, False),
+    ("The answer is (A), Paris.", True, False),
+    ("answer: a", True, False),
+    ("B", False, False),
+    ("(B)", False, False),
+    ("The answer is B", False, False),
+    ("A dog is not a cat. The answer is C.", False, False),  # "A"/"a" as articles are not a choice
+    ("", False, False),
+])
+def test_multiple_choice_letter(response, contains_ok, exact_ok):
+    assert contains(response, ["A"]) is contains_ok
+    assert exact(response, ["A"]) is exact_ok
+    assert exact(response, ["(A)"]) is exact_ok  # the answer written as a choice marker is the same letter
+
+
+@pytest.mark.parametrize("response,answer,contains_ok,exact_ok", [
+    ("an", "an", True, True),
+    ("The.", "the", True, True),
+    ("a cat", "the", False, False),
+    ("It is an apple.", "an", True, False),
+])
+def test_article_answers_are_not_emptied(response, answer, contains_ok, exact_ok):
+    assert contains(response, [answer]) is contains_ok
+    assert exact(response, [answer]) is exact_ok
+
+
+def test_multiple_choice_items_score():
+    items = [Item("Which is a city? (A) Paris (B) Blue", ["A"]), Item("Pick one: (A) x (B) y", ["B"])]
+    result = score(items, ["(A)", "The answer is A"])
+    assert [r.contains for r in result.rows] == [True, False]
+    assert [r.exact for r in result.rows] == [True, False]
+
+
 def write_jsonl(path, rows):
     path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
     return path
@@ -78,6 +124,7 @@ def test_load_items(tmp_path):
     ({"answers": ["a"]}, "instruction"),
     ({"instruction": "x", "answer": "a"}, "answer"),       # the typo would silently leave the item unscored
     ({"instruction": "x", "family": 3}, "family"),
+    ({"instruction": "x", "answers": ["..."]}, "answers"),  # nothing left to match: never scored right
 ])
 def test_load_items_errors_name_file_line_field(tmp_path, bad, field):
     path = write_jsonl(tmp_path / "b.jsonl", [{"instruction": "ok", "answers": ["a"]}, bad])

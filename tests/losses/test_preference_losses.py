@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from posttrain.losses.preference import PAIR_LOSSES, kto
+from posttrain.losses.preference import PAIR_LOSSES, kto, kto_reference_point
 
 
 def t(*xs):
@@ -62,13 +62,23 @@ def test_robust_rejects_half():
 
 def test_kto_hand_computed():
     logp, ref = t(-10.0, -12.0), t(-11.0, -11.0)
-    kl_logp, kl_ref = t(-20.0, -21.0), t(-20.5, -21.5)  # z = mean(0.5, 0.5) = 0.5
+    kl_logp, kl_ref = t(-20.0, -21.0), t(-20.5, -21.5)
+    z = kto_reference_point(float((kl_logp - kl_ref).sum()), 2)  # mean(0.5, 0.5) = 0.5
     labels = torch.tensor([True, False])
-    losses, rewards, z = kto(logp, ref, kl_logp, kl_ref, labels, beta=0.1, desirable_weight=1.0, undesirable_weight=2.0)
-    sig = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
-    assert z.item() == pytest.approx(0.5)
+    losses, rewards = kto(logp, ref, z, labels, beta=0.1, desirable_weight=1.0, undesirable_weight=2.0)
+    sig = lambda x: 1 / (1 + math.exp(-x))
+    assert z == pytest.approx(0.5)
     assert losses.tolist() == pytest.approx([1 - sig(0.1 * (1 - 0.5)), 2 * (1 - sig(0.1 * (0.5 + 1)))])
     assert rewards.tolist() == pytest.approx([0.1, -0.1])
-    # a negative KL estimate is clamped to 0
-    _, _, z0 = kto(logp, ref, kl_ref, kl_logp, labels)
-    assert z0.item() == 0.0
+    # a negative KL estimate is clamped to 0; no completions count as none
+    assert kto_reference_point(-1.0, 2) == 0.0 and kto_reference_point(0.0, 0) == 0.0
+
+
+def test_kto_reference_point_of_split_batches_equals_the_whole():
+    """z from the summed log-ratios of two halves == z of the whole batch (what the trainer sums over
+    micro-batches and processes): max(0, (4 + 2 − 3 − 5) / 4) = 0, while the halves' own clamped
+    estimates, max(0, 3) and max(0, −4), average to 1.5."""
+    ratios = t(4.0, 2.0, -3.0, -5.0)
+    halves = [ratios[:2], ratios[2:]]
+    assert kto_reference_point(sum(float(h.sum()) for h in halves), 4) == kto_reference_point(float(ratios.sum()), 4) == 0
+    assert sum(kto_reference_point(float(h.sum()), 2) for h in halves) / 2 == pytest.approx(1.5)

@@ -7,19 +7,19 @@ import pytest
 import torch
 
 from posttrain.config import build
-from posttrain.train.configs import SFTConfig
 from posttrain.data.batching import collate_packed, collate_padded, pack, render_all
 from posttrain.data.formats import load_conversations
+from posttrain.forward import lm_loss
 from posttrain.models import load_model
 from posttrain.train import checkpoint
+from posttrain.train.configs import SFTConfig
 from posttrain.train.loop import TrainingDiverged, lr_lambda
 from posttrain.train.sft import run_sft
-from posttrain.forward import lm_loss
 
 
 def _cfg(tiny_dir, sft_file, tmp_path, **kw):
-    base = dict(model=str(tiny_dir), data=str(sft_file), output_dir=str(tmp_path / "run"), lr=1e-3, batch_size=4,
-                max_len=64, dtype="fp32", progress=False, max_steps=4, warmup_steps=1)
+    base = {"model": str(tiny_dir), "data": str(sft_file), "output_dir": str(tmp_path / "run"), "lr": 1e-3,
+            "batch_size": 4, "max_len": 64, "dtype": "fp32", "progress": False, "max_steps": 4, "warmup_steps": 1}
     base.update(kw)
     return build(SFTConfig, **base)
 
@@ -60,12 +60,19 @@ def test_resume_equals_uninterrupted(tiny_dir, sft_file, tmp_path):
     a, b = _weights(tmp_path / "full" / "run"), _weights(tmp_path / "part" / "run")
     for k in a:
         assert torch.equal(a[k], b[k]), k
-    steps = [json.loads(l)["step"] for l in (tmp_path / "part" / "run" / "metrics.jsonl").read_text().splitlines()]
-    assert steps[-1] == 6
+    assert _metrics(tmp_path / "part" / "run") == _metrics(tmp_path / "full" / "run")  # steps 4.. logged once
+
+
+WALL_CLOCK = {"tokens_per_s", "step_s", "elapsed", "elapsed_s"}
+
+
+def _metrics(run_dir):
+    lines = [json.loads(l) for l in (run_dir / "metrics.jsonl").read_text().splitlines() if l.strip()]
+    return [{k: v for k, v in x.items() if k not in WALL_CLOCK} for x in lines]
 
 
 def test_nan_stops_and_keeps_last_checkpoint(tiny_dir, sft_file, tmp_path, monkeypatch):
-    import posttrain.train.sft as sft
+    from posttrain.train import sft
 
     calls = {"n": 0}
 
@@ -99,3 +106,133 @@ def test_lr_schedule():
     f = lr_lambda(warmup=2, total=10, schedule="cosine")
     assert f(0) == pytest.approx(1 / 3) and f(2) == pytest.approx(1.0) and f(10) == pytest.approx(0.1)
     assert lr_lambda(0, 10, "linear")(5) == pytest.approx(0.1 + 0.9 * 0.5)
+
+
+class _TinyBatch:
+    def __init__(self, i):
+        self.i, self.n_units, self.n_tokens = i, 1, 4
+        self.x = torch.randn(4, 8, generator=torch.Generator().manual_seed(i))
+
+    def to(self, device):
+        return self
+
+
+class _TinyMethod:
+    """A linear layer whose loss, 1e-8·sum(y), has gradients below fp16's smallest subnormal (6e-8) unless
+    scaled; micro-batch 0 can be poisoned with inf (an fp16 overflow)."""
+
+    def __init__(self, poison_first=False):
+        torch.manual_seed(0)
+        self.model, self.poison_first = torch.nn.Linear(8, 8, bias=False), poison_first
+
+    def total_steps(self):
+        return 4
+
+    def micro_batch(self, i):
+        return _TinyBatch(i)
+
+    def begin_step(self, model, batches):
+        pass
+
+    def step(self, model, batch):
+        loss = model(batch.x).float().sum() * 1e-8
+        return (loss * float("inf") if self.poison_first and batch.i == 0 else loss), {}
+
+    def evaluate(self, model):
+        return {}
+
+    def save(self, model):
+        pass
+
+    def state_dict(self):
+        return {}
+
+    def load_state_dict(self, state):
+        pass
+
+
+def _tiny_run(tmp_path, **kw):
+    from posttrain.sections import RunConfig
+    return RunConfig(output_dir=str(tmp_path / "tiny"), lr=1e-2, dtype="fp16", device="cpu", progress=False,
+                     warmup_steps=0, schedule="constant", **kw)
+
+
+def test_fp16_scales_gradients_that_would_underflow(tmp_path):
+    from posttrain.runtime import Runtime
+    from posttrain.train.loop import train
+    method = _TinyMethod()
+    before = method.model.weight.detach().clone()
+    train(_tiny_run(tmp_path, max_steps=1), method, Runtime.create("cpu", "fp16"))
+    assert not torch.equal(before, method.model.weight)  # unscaled, the fp16 gradient is 0 and nothing moves
+
+
+def test_fp16_overflow_is_skipped_and_the_scale_survives_resume(tmp_path):
+    from posttrain.runtime import Runtime
+    from posttrain.train.loop import train
+    rt = Runtime.create("cpu", "fp16")
+    method = _TinyMethod(poison_first=True)
+    before = method.model.weight.detach().clone()
+    train(_tiny_run(tmp_path, max_steps=4, save_every=1), method, rt, stop_after=1)  # not TrainingDiverged
+    assert torch.equal(before, method.model.weight)  # the inf step was skipped
+    train(_tiny_run(tmp_path, max_steps=4, save_every=1), _TinyMethod(poison_first=True), rt, stop_after=2)
+    train(_tiny_run(tmp_path, max_steps=4, save_every=1, resume=True), _TinyMethod(poison_first=True), rt)
+    lines = [json.loads(l) for l in (tmp_path / "tiny" / "metrics.jsonl").read_text().splitlines()]
+    assert [x["step"] for x in lines] == [1, 2, 3, 4]
+    assert [x["loss_scale"] for x in lines] == [65536.0, 32768.0, 32768.0, 32768.0]  # halved once, kept on resume
+    state = torch.load(tmp_path / "tiny" / "checkpoint" / "state.pt", weights_only=True)
+    assert state["scaler"]["scale"] == 32768.0
+
+
+def test_resume_refuses_a_changed_config_unless_forced(tiny_dir, sft_file, tmp_path, capsys):
+    from posttrain.cli import main
+    out = tmp_path / "run"
+    run_sft(_cfg(tiny_dir, sft_file, tmp_path, max_steps=4, save_every=2), stop_after=2)
+    base = ["sft", f"model={tiny_dir}", f"data={sft_file}", f"output_dir={out}", "batch_size=4", "max_len=64",
+            "dtype=fp32", "progress=false", "warmup_steps=1", "save_every=2", "resume=true"]
+    capsys.readouterr()
+    assert main(base + ["lr=2e-3", "max_steps=4", "batch_size=2"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "run.lr 0.001 -> 0.002" in err and "run.batch_size" in err
+    assert "max_steps" not in err and "resume=force" in err
+    assert json.loads((out / "checkpoint" / "state.json").read_text())["step"] == 2  # nothing was trained
+    assert main(base + ["lr=1e-3", "max_steps=6", "eval_every=3"]) == 0  # longer run, more evaluation: allowed
+    assert main(base[:-1] + ["resume=force", "lr=2e-3", "max_steps=8"]) == 0
+    assert [json.loads(l)["step"] for l in (out / "metrics.jsonl").read_text().splitlines()] == list(range(1, 9))
+
+
+def _failing_replace(monkeypatch, after: int):
+    """os.replace that raises (a kill, as far as the files on disk go) from its `after`+1-th call on."""
+    import os
+    real, calls = os.replace, {"n": 0}
+
+    def replace(a, b):
+        calls["n"] += 1
+        if calls["n"] > after:
+            raise KeyboardInterrupt("killed")
+        real(a, b)
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_a_checkpoint_write_never_leaves_none(tmp_path, monkeypatch):
+    """Killed between the renames, the only whole checkpoint is `.checkpoint.old`; the next write must keep it
+    until its own is in place (the old code removed it first)."""
+    method = _TinyMethod()
+    opt = torch.optim.AdamW(method.model.parameters())
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 1.0)
+    checkpoint.save(tmp_path, method.model, opt, sched, 2, {})
+    (tmp_path / "checkpoint").rename(tmp_path / ".checkpoint.old")  # as a kill between the renames leaves it
+    _failing_replace(monkeypatch, after=0)
+    with pytest.raises(KeyboardInterrupt):
+        checkpoint.save(tmp_path, method.model, opt, sched, 4, {})
+    found = checkpoint.find(tmp_path)
+    assert found is not None and checkpoint.read_state(found)["step"] == 2
+
+
+def test_an_interrupted_final_save_does_not_look_complete(tiny_dir, sft_file, tmp_path, monkeypatch):
+    cfg = _cfg(tiny_dir, sft_file, tmp_path, max_steps=1)
+    run_sft(cfg)
+    assert (tmp_path / "run" / "README.md").exists()
+    _failing_replace(monkeypatch, after=2)
+    with pytest.raises(KeyboardInterrupt):
+        run_sft(cfg)  # the same folder again, killed partway through writing the model
+    assert not (tmp_path / "run" / "README.md").exists()  # the card is written last: its absence says unfinished

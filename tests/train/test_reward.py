@@ -46,7 +46,7 @@ def test_rm_learns_and_loads_in_transformers(tiny_dir, pref_file, heldout_file, 
     tok = load_tokenizer(str(out))
     hf = AutoModelForSequenceClassification.from_pretrained(out).eval()
     ours = load_reward_model(str(out)).eval()
-    triples = render_pairs(tok, load_pairs(str(heldout_file))[:6], "chatml", 64)
+    triples = render_pairs(tok, load_pairs(str(heldout_file))[:6], "chatml", 128)  # no answer cut
     batch = collate_pairs(make_pair_rows(triples, 128, True), tok.pad_token_id, True)
     order = [t for row in make_pair_rows(triples, 128, True) for t in row]
     with torch.no_grad():
@@ -67,7 +67,7 @@ def test_rm_learns_and_loads_in_transformers(tiny_dir, pref_file, heldout_file, 
     from posttrain.reward_model import score_items
     pairs = load_pairs(str(heldout_file))[:6]
     items = [(pairs[t.index].prompt, answer) for t in order for answer in (pairs[t.index].chosen, pairs[t.index].rejected)]
-    scored = score_items(ours, tok, resolve_template(tok, "chatml"), items, max_len=64, batch_size=5, dtype="fp32")
+    scored = score_items(ours, tok, resolve_template(tok, "chatml"), items, max_len=128, batch_size=5, dtype="fp32")
     assert torch.allclose(torch.tensor(scored), r, atol=1e-4), (scored, r)
 
 

@@ -1,0 +1,68 @@
+"""Scoring single answers with a reward model: a row longer than the model's context is never scored on
+a cut answer — it gets `None` (counted and warned about) or, on request, is refused."""
+
+import json
+
+import pytest
+
+import posttrain.reward_model as rmod
+from posttrain.chat import render, resolve_template
+from posttrain.reward_model import load_reward_model, score_file, score_items
+
+Q = [{"role": "user", "content": "What is 2 plus 2?"}]
+SHORT = [{"role": "assistant", "content": "4."}]
+LONG = [{"role": "assistant", "content": "2 plus 2 is 4. " * 12}]
+
+
+@pytest.fixture(scope="module")
+def rm(tiny_dir, tokenizer):
+    return load_reward_model(str(tiny_dir), tokenizer), resolve_template(tokenizer, "chatml")
+
+
+def _len(tokenizer, tmpl, answer):
+    return len(render(tokenizer, Q + answer, tmpl, last_turn_only=True).ids)
+
+
+def test_long_rows_get_none_and_a_warning(rm, tokenizer):
+    """Old code cut the long row at max_len and read its reward mid-answer."""
+    model, tmpl = rm
+    limit = _len(tokenizer, tmpl, SHORT) + 4
+    assert _len(tokenizer, tmpl, LONG) > limit
+    alone = score_items(model, tokenizer, tmpl, [(Q, SHORT)], dtype="fp32")
+    with pytest.warns(UserWarning, match=r"1 of 3 rows .* longer than .* \d+ tokens"):
+        got = score_items(model, tokenizer, tmpl, [(Q, SHORT), (Q, LONG), (Q, SHORT)], max_len=limit, dtype="fp32")
+    assert got[1] is None
+    assert got[0] == pytest.approx(alone[0], abs=1e-5) and got[2] == pytest.approx(alone[0], abs=1e-5)
+
+
+def test_long_rows_refused_on_request(rm, tokenizer):
+    model, tmpl = rm
+    limit = _len(tokenizer, tmpl, SHORT) + 4
+    with pytest.raises(ValueError, match=r"item 1: \d+ tokens, longer than max_len=\d+ \(1 of 2 rows\)"):
+        score_items(model, tokenizer, tmpl, [(Q, SHORT), (Q, LONG)], max_len=limit, too_long="error")
+    with pytest.raises(ValueError, match="too_long"):
+        score_items(model, tokenizer, tmpl, [(Q, SHORT)], too_long="cut")
+
+
+def test_default_limit_is_the_model_context(rm, tokenizer, monkeypatch):
+    """Old code used max_len=1024 whatever the model: a 20-token model was fed 1024-token rows."""
+    model, tmpl = rm
+    monkeypatch.setattr(model.config, "max_position_embeddings", _len(tokenizer, tmpl, SHORT) + 4)
+    with pytest.warns(UserWarning, match="1 of 2 rows"):
+        got = score_items(model, tokenizer, tmpl, [(Q, LONG), (Q, SHORT)], dtype="fp32")
+    assert got[0] is None and isinstance(got[1], float)
+
+
+def test_score_file_refuses_long_rows_by_default(tiny_dir, tmp_path, monkeypatch):
+    """`posttrain score` writes one number per row, so it refuses a row it cannot score (one clear error)."""
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"prompt": "What is 2 plus 2?", "completion": LONG[0]["content"]}) + "\n")
+    orig = rmod.load_reward_model
+
+    def load(path, tokenizer=None):
+        model = orig(path, tokenizer)
+        model.config.max_position_embeddings = 24
+        return model
+    monkeypatch.setattr(rmod, "load_reward_model", load)
+    with pytest.raises(ValueError, match=r"item 0: \d+ tokens, longer than max_len=24"):
+        score_file(str(tiny_dir), str(rows), "chatml")
