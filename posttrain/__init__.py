@@ -6,7 +6,8 @@ only for an optional dependency (matplotlib, pyarrow, datasets). tests/test_laye
 
 1. primitives — `losses/` (pure functions of tensors: torch only), `logprobs` (the fused output
    layer), `runtime` (device, precision, autocast, process group, train/eval mode), `tokenizer`,
-   `config` (recipe + overrides → typed dataclasses) and `sections` (the config sections stages share);
+   `config` (recipe + overrides → typed dataclasses), `sections` (the config sections stages share)
+   and `faults` (named kill points for the fault-injection tests; inert unless POSTTRAIN_FAULT is set);
 2. building blocks — `attention` (per-document attention), `lora`, `chat` (templates and the one
    renderer: conversation → ids + trained-token mask);
 3. `data/` — readers, format normalisation, and collation into the three batch types of

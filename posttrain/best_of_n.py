@@ -63,7 +63,7 @@ def select(results: list[dict], keep_ties: bool = False, min_reward: float | Non
 
 def run_best_of_n(args) -> dict:
     model, tokenizer = load_for_eval(args.model)
-    rows = load_rows(args.data, to_prompt_row, getattr(args, "skip_invalid", False), what="prompts", limit=args.max_prompts,
+    rows = load_rows(args.data, to_prompt_row, args.skip_invalid, what="prompts", limit=args.max_prompts,
                      forbid=tokenizer)
     prompts = [p for p, _ in rows]
     answers = [a or [] for _, a in rows] if any(a is not None for _, a in rows) else None
@@ -72,7 +72,7 @@ def run_best_of_n(args) -> dict:
                         args.top_p, args.max_new_tokens, args.seed)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    kept = select(results, getattr(args, "keep_ties", False), getattr(args, "min_reward", None))
+    kept = select(results, args.keep_ties, args.min_reward)
     with open(out, "w", encoding="utf-8") as f:
         for r in kept:
             best = r["samples"][r["best"]]

@@ -138,6 +138,8 @@ class ScoreArgs:
     """Chat template override (default: the tokenizer's own)."""
     skip_invalid: bool = False
     """Skip malformed rows (and report how many) instead of stopping at the first."""
+    too_long: Literal["error", "skip"] = "error"
+    """A row longer than the reward model's context: error (stop, naming it) or skip (reward null, counted)."""
 
 
 @dataclass
@@ -170,6 +172,10 @@ class BestOfNArgs:
     """Sampling seed."""
     skip_invalid: bool = False
     """Skip malformed prompt rows (and report how many) instead of stopping at the first."""
+    keep_ties: bool = False
+    """Keep prompts whose samples all scored the same (by default they are skipped: no sample is 'best')."""
+    min_reward: Optional[float] = None
+    """Skip prompts whose best sample scores below this (all n failed), instead of keeping a failure as SFT data."""
 
 
 @dataclass
@@ -197,8 +203,8 @@ def check(args: CheckArgs) -> int:
 
 
 def score(args: ScoreArgs) -> None:
-    scores = score_file(args.model, args.data, args.template, skip_invalid=args.skip_invalid)
-    lines = [json.dumps({"row": i, "reward": round(s, 6)}) for i, s in enumerate(scores)]
+    scores = score_file(args.model, args.data, args.template, too_long=args.too_long, skip_invalid=args.skip_invalid)
+    lines = [json.dumps({"row": i, "reward": None if s is None else round(s, 6)}) for i, s in enumerate(scores)]
     if args.out:
         Path(args.out).write_text("\n".join(lines) + "\n")
         print(f"{len(scores)} rewards written to {args.out}")

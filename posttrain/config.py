@@ -15,6 +15,7 @@ has that field; a section's name alone sets its main field (`model=path` is `mod
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
 from dataclasses import fields, is_dataclass
 from functools import lru_cache
@@ -74,12 +75,22 @@ def resolve_key(cls, key: str, value: Any = None) -> str:
     raise ConfigError(f"unknown option '{key}' (`--help` lists the options)")
 
 
+def _choices(t) -> list[str] | None:
+    """The accepted spellings of a Literal field, or of a union of Literals and bool (resume: bool | "force")."""
+    if typing.get_origin(t) is Literal:
+        return list(map(str, typing.get_args(t)))
+    parts = typing.get_args(t) if typing.get_origin(t) in (typing.Union, types.UnionType) else ()
+    if not parts or not all(p is bool or typing.get_origin(p) is Literal for p in parts):
+        return None
+    return [c for p in parts for c in (["true", "false"] if p is bool else map(str, typing.get_args(p)))]
+
+
 def _check_choice(cls, key: str, value: Any) -> None:
-    """A Literal field gets one clear line naming the accepted values."""
-    t = _dotted(cls)[key]
-    if typing.get_origin(t) is Literal and str(value) not in map(str, typing.get_args(t)):
-        choices = ", ".join(map(str, typing.get_args(t)))
-        raise ConfigError(f"{key.rsplit('.', 1)[-1]}={value}: this stage takes one of {choices}")
+    """A choice field gets one clear line naming the accepted values."""
+    choices = _choices(_dotted(cls)[key])
+    given = str(value).lower() if isinstance(value, bool) or str(value).lower() in ("true", "false") else str(value)
+    if choices is not None and given not in choices:
+        raise ConfigError(f"{key.rsplit('.', 1)[-1]}={value}: this stage takes one of {', '.join(choices)}")
 
 
 def _flatten(tree: dict, prefix: str = "") -> list[tuple[str, Any]]:

@@ -72,13 +72,14 @@ def _sum(parts: list[Reward]) -> Reward:
 
 
 def reward_model_scorer(path: str, template: str | None = None) -> Reward:
-    """A reward model folder as a reward function over (prompt, completion text)."""
+    """A reward model folder as a reward function over (prompt, completion text). A row longer than the
+    reward model's context is an error, not a reward read from a cut answer (or a None in a sum)."""
     model, tok, tmpl = open_reward_model(path, template)
 
     def score(prompts, completions, **_):
         items = [(p if isinstance(p, list) else [{"role": "user", "content": p}], [{"role": "assistant", "content": c}])
                  for p, c in zip(prompts, completions)]
-        return score_items(model, tok, tmpl, items)
+        return score_items(model, tok, tmpl, items, too_long="error")
     return score
 
 

@@ -58,7 +58,8 @@ def _tie_args(tiny_dir, tmp_path, **kw):
                                for i in range(1, 9)))
     base = {"model": str(tiny_dir), "data": str(prompts), "reward": "tie_reward:half_tie",
             "out": str(tmp_path / "best.jsonl"), "pairs": None, "n": 3, "temperature": 1.0, "top_p": 1.0,
-            "max_new_tokens": 6, "max_prompts": None, "template": "chatml", "seed": 0}
+            "max_new_tokens": 6, "max_prompts": None, "template": "chatml", "seed": 0,
+            "skip_invalid": False, "keep_ties": False, "min_reward": None}
     return SimpleNamespace(**{**base, **kw})
 
 

@@ -61,6 +61,15 @@ def test_bad_option_or_loss_is_one_line_and_exit_2(capsys):
         assert err.count("\n") == 1 and err.startswith(f"posttrain {argv[0]}: error:"), err
 
 
+def test_a_bool_or_choice_field_names_its_choices(capsys):
+    """resume takes true, false or force: a wrong value is one line naming them (was a Union dump)."""
+    assert main(["sft", "model=m", "data=d", "resume=maybe"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "resume=maybe: this stage takes one of true, false, force" in err, err
+    for value, want in (("force", "force"), ("true", True), ("True", True), ("false", False)):
+        assert parse(SFTConfig, ["model=m", "data=d", f"resume={value}"]).run.resume == want
+
+
 def test_bare_dotted_and_nested_keys_agree(tmp_path):
     nested = tmp_path / "n.yaml"
     nested.write_text("run:\n  lr: 1.0e-4\nmodel:\n  path: m\n  lora_r: 4\ndata:\n  train: d.jsonl\n")

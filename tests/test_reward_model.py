@@ -66,3 +66,35 @@ def test_score_file_refuses_long_rows_by_default(tiny_dir, tmp_path, monkeypatch
     monkeypatch.setattr(rmod, "load_reward_model", load)
     with pytest.raises(ValueError, match=r"item 0: \d+ tokens, longer than max_len=24"):
         score_file(str(tiny_dir), str(rows), "chatml")
+
+
+def _short_context(monkeypatch, n):
+    orig = rmod.load_reward_model
+
+    def load(path, tokenizer=None):
+        model = orig(path, tokenizer)
+        model.config.max_position_embeddings = n
+        return model
+    monkeypatch.setattr(rmod, "load_reward_model", load)
+
+
+def test_score_cli_skips_long_rows_on_request(tiny_dir, tokenizer, tmp_path, monkeypatch):
+    """`too_long=skip` writes a null reward for the long row and a number for the short one."""
+    from posttrain.cli import main
+    rows, out = tmp_path / "rows.jsonl", tmp_path / "scores.jsonl"
+    rows.write_text(json.dumps({"prompt": "What is 2 plus 2?", "completion": LONG[0]["content"]}) + "\n"
+                    + json.dumps({"prompt": "What is 2 plus 2?", "completion": SHORT[0]["content"]}) + "\n")
+    _short_context(monkeypatch, _len(tokenizer, resolve_template(tokenizer, "chatml"), SHORT) + 4)
+    with pytest.warns(UserWarning, match="1 of 2 rows"):
+        assert main(["score", str(tiny_dir), str(rows), "template=chatml", "too_long=skip", f"out={out}"]) in (0, None)
+    got = [json.loads(line)["reward"] for line in out.read_text().splitlines()]
+    assert got[0] is None and isinstance(got[1], float)
+
+
+def test_reward_model_as_rl_reward_refuses_long_rows(tiny_dir, monkeypatch):
+    """As a GRPO/PPO/best-of-n reward, a too-long row is an error, never None inside a reward sum."""
+    from posttrain.rewards import load_reward
+    _short_context(monkeypatch, 24)
+    reward = load_reward(str(tiny_dir), "chatml")
+    with pytest.raises(ValueError, match="longer than max_len=24"):
+        reward(["What is 2 plus 2?"], [LONG[0]["content"]])
