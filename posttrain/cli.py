@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal, Optional
+from typing import Callable
 
 from posttrain.best_of_n import run_best_of_n
 from posttrain.chat import TemplateError
@@ -22,13 +22,34 @@ from posttrain.config import ConfigError, parse
 from posttrain.data.formats import control_strings, load_conversations
 from posttrain.data.readers import DataError
 from posttrain.demo import run_demo
+from posttrain.distill import run_distill
 from posttrain.eval.compare import main_eval
 from posttrain.eval.sheets import main_sheet_export, main_sheet_import
 from posttrain.lora import load_adapter, merge_lora
 from posttrain.models import load_model, load_tokenizer, save_model
 from posttrain.reward_model import score_file
-from posttrain.train.configs import (DPOConfig, GRPOConfig, KTOConfig, ORPOConfig, PPOConfig, PretrainConfig, RMConfig,
-                                     SFTConfig, SimPOConfig)
+from posttrain.tool_args import (
+    BestOfNArgs,
+    ChatArgs,
+    CheckArgs,
+    DemoArgs,
+    DistillArgs,
+    EvalArgs,
+    MergeArgs,
+    ScoreArgs,
+    SheetArgs,
+)
+from posttrain.train.configs import (
+    DPOConfig,
+    GRPOConfig,
+    KTOConfig,
+    ORPOConfig,
+    PPOConfig,
+    PretrainConfig,
+    RMConfig,
+    SFTConfig,
+    SimPOConfig,
+)
 from posttrain.train.grpo import run_grpo
 from posttrain.train.loop import TrainingDiverged
 from posttrain.train.ppo import run_ppo
@@ -36,159 +57,6 @@ from posttrain.train.preference import run_preference
 from posttrain.train.pretrain import run_pretrain
 from posttrain.train.reward import run_rm
 from posttrain.train.sft import run_sft
-
-
-@dataclass
-class CheckArgs:
-    """Lint training data as the model will see it: `posttrain check DATA --model M`."""
-
-    data: str = ""
-    """Conversations file (.jsonl/.json/.parquet/.csv), folder or `datasets` name (positional)."""
-    model: str = ""
-    """Model folder / hub id / .gguf whose tokenizer and template are used."""
-    template: Optional[str] = None
-    """Chat template name, .jinja file, or None for the tokenizer's own."""
-    max_len: int = 512
-    """Truncation length used in training."""
-    last_turn_only: bool = False
-    """Check as trained with loss on the last assistant turn only."""
-    show: int = 3
-    """How many rendered examples to print."""
-    skip_invalid: bool = False
-    """Skip malformed rows instead of stopping at the first."""
-
-
-@dataclass
-class ChatArgs:
-    """Chat with a model in the terminal: `posttrain chat MODEL` (/reset, /system TEXT, /quit)."""
-
-    model: str = ""
-    """Model folder, hub id or .gguf file (positional)."""
-    system: Optional[str] = None
-    """System prompt."""
-    template: Optional[str] = None
-    """Chat template override (default: the tokenizer's own)."""
-    max_new_tokens: int = 256
-    """Longest answer in tokens."""
-    temperature: float = 0.7
-    """Sampling temperature (0 = greedy)."""
-    top_p: float = 0.9
-    """Nucleus sampling threshold."""
-    dtype: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
-    """Compute precision."""
-
-
-@dataclass
-class EvalArgs:
-    """Compare models on a benchmark and on in-/out-of-domain perplexity: `posttrain eval MODEL [MODEL ...]`."""
-
-    models: list[str] = field(default_factory=list)
-    """Model folders to evaluate side by side (positional, e.g. base then tuned)."""
-    benchmark: Optional[str] = None
-    """Benchmark JSONL: {"instruction", "answers"} rows; greedy answers scored by contains / exact match."""
-    ppl: Optional[str] = None
-    """In-domain conversations for perplexity on assistant tokens."""
-    ppl_ood: Optional[str] = None
-    """Out-of-domain plain-text file for perplexity (forgetting check)."""
-    template: Optional[str] = None
-    """Chat template override for models without their own."""
-    max_items: Optional[int] = None
-    """Use only the first N benchmark items (and N in-domain conversations for perplexity)."""
-    show_items: bool = True
-    """Print the per-item table (✓/✗, expected, got)."""
-
-
-@dataclass
-class SheetArgs:
-    """Human rating sheets: `posttrain sheet export MODEL --prompts B --out s.csv` or `posttrain sheet import s.csv`."""
-
-    action: Literal["export", "import"] = "export"
-    """export: generate answers and write a blank sheet; import: read a filled sheet and summarise (positional)."""
-    path: str = ""
-    """export: the model folder; import: the filled sheet (positional)."""
-    prompts: Optional[str] = None
-    """export: JSONL with `instruction` fields (a benchmark file works)."""
-    out: str = "ratings.csv"
-    """export: sheet to write (.csv or .md)."""
-
-
-@dataclass
-class MergeArgs:
-    """Merge a LoRA adapter into its base: `posttrain merge BASE ADAPTER OUT` writes a plain Hugging Face folder."""
-
-    base: str = ""
-    """Base model folder / hub id / .gguf (positional)."""
-    adapter: str = ""
-    """PEFT adapter folder, ours or saved by `peft` (positional)."""
-    out: str = ""
-    """Output folder (positional)."""
-
-
-@dataclass
-class ScoreArgs:
-    """Rewards from a reward model for prompt/completion rows (pair rows: chosen then rejected)."""
-
-    model: str = ""
-    """Reward-model folder written by `posttrain rm` (positional)."""
-    data: str = ""
-    """Rows to rate: prompt/completion, or prompt/chosen/rejected (positional)."""
-    out: Optional[str] = None
-    """Write {"row", "reward"} JSON lines here instead of printing them."""
-    template: Optional[str] = None
-    """Chat template override (default: the tokenizer's own)."""
-    skip_invalid: bool = False
-    """Skip malformed rows (and report how many) instead of stopping at the first."""
-    too_long: Literal["error", "skip"] = "error"
-    """A row longer than the reward model's context: error (stop, naming it) or skip (reward null, counted)."""
-
-
-@dataclass
-class BestOfNArgs:
-    """Sample n answers per prompt, score them, keep the best (and the worst, for preference pairs)."""
-
-    model: str = ""
-    """Model that answers (positional): a Hugging Face folder or adapter folder."""
-    data: str = ""
-    """Prompt rows (positional): prompt (string or messages) or instruction, optionally answers (a list)."""
-    reward: str = "contains"
-    """Reward: contains, exact, brevity, a sum like contains+brevity, module:function, or a reward-model folder."""
-    out: str = "out/best_of_n.jsonl"
-    """SFT data written here: messages = prompt + best answer, with the rewards."""
-    pairs: Optional[str] = None
-    """Also write DPO pairs here (best as chosen, worst as rejected; prompts whose scores all tie are left out)."""
-    n: int = 4
-    """Samples per prompt."""
-    temperature: float = 1.0
-    """Sampling temperature."""
-    top_p: float = 1.0
-    """Nucleus sampling threshold."""
-    max_new_tokens: int = 64
-    """Longest answer, in tokens."""
-    max_prompts: Optional[int] = None
-    """Use only the first N prompts."""
-    template: Optional[str] = None
-    """Chat template override (default: the tokenizer's own)."""
-    seed: int = 0
-    """Sampling seed."""
-    skip_invalid: bool = False
-    """Skip malformed prompt rows (and report how many) instead of stopping at the first."""
-    keep_ties: bool = False
-    """Keep prompts whose samples all scored the same (by default they are skipped: no sample is 'best')."""
-    min_reward: Optional[float] = None
-    """Skip prompts whose best sample scores below this (all n failed), instead of keeping a failure as SFT data."""
-
-
-@dataclass
-class DemoArgs:
-    """The whole story on the embedded default: base model → SFT → answers → DPO, with before/after tables."""
-
-    tiny: bool = False
-    """Pretrain a tiny base model on the bundled corpus instead of using Gemma-3-270M (about 2 minutes)."""
-    output_dir: str = "out/demo"
-    """Where the demo writes its models and reports."""
-    max_steps: int = 0
-    """Override the number of SFT steps (0: the demo's default)."""
-
 
 # ----------------------------------------------------------------------------- tool handlers
 
@@ -221,7 +89,7 @@ def merge(args: MergeArgs) -> None:
 
 
 def evaluate(a: EvalArgs) -> None:
-    main_eval(a.models, a.benchmark, a.ppl, a.ppl_ood, a.template, a.max_items, a.show_items)
+    main_eval(a.models, a.benchmark, a.ppl, a.ppl_ood, a.template, a.max_items, a.show_items, retain=a.retention)
 
 
 def chat(a: ChatArgs) -> None:
@@ -260,6 +128,7 @@ COMMANDS = {
     "grpo": Command(GRPOConfig, run_grpo, "GRPO with verifiable rewards: G samples per prompt, group-relative advantages (grpo|dr_grpo|dapo)."),
     "score": Command(ScoreArgs, score, "Rate (prompt, completion) rows with a reward model.", ("model", "data")),
     "best-of-n": Command(BestOfNArgs, run_best_of_n, "Rejection sampling: n answers per prompt, the best by a reward kept (→ SFT / DPO data).", ("model", "data")),
+    "distill": Command(DistillArgs, run_distill, "Self-distillation: the base model's own few-shot answers, checked, as SFT data.", ("model", "data")),
     "check": Command(CheckArgs, check, "Pre-flight lint: rendered examples with trained tokens highlighted, statistics, problems.", ("data",)),
     "eval": Command(EvalArgs, evaluate, "Benchmark accuracy and perplexity, models side by side.", ("models*",)),
     "chat": Command(ChatArgs, chat, "Terminal chat with a model.", ("model",)),

@@ -15,11 +15,11 @@ LAYERS = [  # bottom to top, as the package docstring lists them
     ["posttrain.models", "posttrain.fast_decode", "posttrain.embedded"],
     ["posttrain.forward"],
     ["posttrain.engine", "posttrain.reward_model"],
-    ["posttrain.generation"],
+    ["posttrain.generation", "posttrain.fewshot"],
     ["posttrain.eval", "posttrain.rewards"],
-    ["posttrain.tasks", "posttrain.best_of_n", "posttrain.check", "posttrain.chat_cli"],
+    ["posttrain.tasks", "posttrain.best_of_n", "posttrain.distill", "posttrain.check", "posttrain.chat_cli"],
     ["posttrain.train"],
-    ["posttrain.demo", "posttrain.cli"],
+    ["posttrain.demo", "posttrain.cli", "posttrain.tool_args"],
 ]
 OPTIONAL = {"matplotlib", "pyarrow", "datasets", "peft", "trl"}  # may be imported inside a function
 

@@ -22,6 +22,7 @@ from posttrain.data.formats import load_conversations
 from posttrain.data.readers import DataError, read_records
 from posttrain.eval.benchmark import BenchResult, format_table, load_items, pct, run_benchmark
 from posttrain.eval.perplexity import perplexity, text_examples
+from posttrain.eval.retention import fewshot_benchmark, known, retention
 from posttrain.models import load_model, load_tokenizer
 from posttrain.runtime import pick_device, pick_dtype
 
@@ -69,18 +70,28 @@ def ppl_out_of_domain(model, tokenizer, text: str, dtype: str, max_tokens: int =
 
 def compare(models: list[str], benchmark: str | None = None, ppl_in: str | None = None, ppl_ood: str | None = None,
             template: str | None = None, max_items: int | None = None, dtype: str = "auto",
-            max_new_tokens: int = 48, ood_tokens: int = 8192) -> list[dict]:
-    """One dict per model: model, contains, exact, n_scored, ppl_in, ppl_ood (None where not measured), bench."""
+            max_new_tokens: int = 48, ood_tokens: int = 8192, retain: bool = False) -> list[dict]:
+    """One dict per model: model, contains, exact, n_scored, ppl_in, ppl_ood (None where not measured), bench.
+    With `retain` the first model is the base: its few-shot benchmark accuracy (`fewshot`) marks the items
+    it knows, and every model gets `retention` (the share of those it answers right through its template)."""
     items = load_items(benchmark, limit=max_items) if benchmark else None
+    if retain and not items:
+        raise ValueError("retention needs a benchmark (the items the base model is asked)")
     ood_text = read_text(ppl_ood) if ppl_ood else None
-    rows = []
+    rows, base_known = [], None
     for path in models:
         print(f"[posttrain] evaluating {path}", file=sys.stderr)
         model, tokenizer = load_for_eval(path, dtype)
-        row = {"model": path, "contains": None, "exact": None, "n_scored": 0, "ppl_in": None, "ppl_ood": None, "bench": None}
+        row = {"model": path, "contains": None, "exact": None, "n_scored": 0, "ppl_in": None, "ppl_ood": None,
+               "bench": None, "fewshot": None, "retention": None, "n_known": None}
         if items:
             bench = run_benchmark(model, tokenizer, items, template, max_new_tokens)
             row.update(contains=bench.contains_acc, exact=bench.exact_acc, n_scored=bench.n_scored, bench=bench)
+        if retain:
+            if base_known is None:
+                few = fewshot_benchmark(model, tokenizer, items, max_new_tokens)
+                base_known, row["fewshot"], row["fewshot_bench"] = known(few), few.contains_acc, few
+            row["retention"], row["n_known"] = retention(base_known, bench)
         if ppl_in:
             row["ppl_in"] = ppl_in_domain(model, tokenizer, ppl_in, template, max_items, dtype)
         if ood_text is not None:
@@ -117,6 +128,7 @@ def format_compare(rows: list[dict], name_width: int = 24) -> str:
     names = [n if len(n) <= name_width else "…" + n[-name_width + 1:] for n in short_names([r["model"] for r in rows])]
     w = max([12] + [len(n) for n in names])
     metrics = [("benchmark contains acc", "contains", pct, True), ("benchmark exact acc", "exact", pct, True),
+               ("base few-shot acc", "fewshot", pct, True), ("knowledge retention", "retention", pct, True),
                ("ppl in-domain", "ppl_in", _ppl, False), ("ppl out-of-domain", "ppl_ood", _ppl, False)]
     show_delta = len(rows) >= 2
     head = f"{'':<24}" + "".join(f"{n:>{w + 2}}" for n in names) + (f"{'change':>12}" if show_delta else "")
@@ -125,6 +137,9 @@ def format_compare(rows: list[dict], name_width: int = 24) -> str:
         values = [r.get(key) for r in rows]
         if all(v is None for v in values):
             continue
+        if key == "fewshot":  # measured on the base only: no change to show
+            lines.append(f"{label:<24}" + "".join(f"{fmt(v) if v is not None else '':>{w + 2}}" for v in values))
+            continue
         line = f"{label:<24}" + "".join(f"{fmt(v):>{w + 2}}" for v in values)
         if show_delta:
             line += f"{_delta(values[0], values[-1], percent):>12}"
@@ -132,6 +147,8 @@ def format_compare(rows: list[dict], name_width: int = 24) -> str:
     n = {r.get("n_scored") for r in rows if r.get("n_scored")}
     if n:
         lines.append(f"({'/'.join(map(str, sorted(n)))} scored benchmark items)")
+    if (k := next((r["n_known"] for r in rows if r.get("n_known") is not None), None)) is not None:
+        lines.append(f"(retention: of the {k} items the first model answers right few-shot, the share answered right)")
     lines += textwrap.wrap(HOW_TO_READ, 100)
     return "\n".join(lines)
 
@@ -140,12 +157,15 @@ def format_compare(rows: list[dict], name_width: int = 24) -> str:
 
 def main_eval(models: list[str], benchmark: str | None = None, ppl: str | None = None, ppl_ood: str | None = None,
               template: str | None = None, max_items: int | None = None, show_items: bool = False,
-              dtype: str = "auto", max_new_tokens: int = 48, out: str | None = None) -> list[dict]:
+              dtype: str = "auto", max_new_tokens: int = 48, out: str | None = None,
+              retain: bool = False) -> list[dict]:
     """`posttrain eval`: print per-item tables (with show_items) and the comparison table; optionally save JSON."""
     if not (benchmark or ppl or ppl_ood):
         raise SystemExit("posttrain eval: give at least one of --benchmark, --ppl, --ppl-ood")
-    rows = compare(models, benchmark, ppl, ppl_ood, template, max_items, dtype, max_new_tokens)
+    rows = compare(models, benchmark, ppl, ppl_ood, template, max_items, dtype, max_new_tokens, retain=retain)
     for r in rows:
+        if show_items and r.get("fewshot_bench") is not None:
+            print(f"\n== {r['model']} (few-shot text prompt, no template)\n{format_table(r['fewshot_bench'])}")
         if show_items and r["bench"] is not None:
             print(f"\n== {r['model']}\n{format_table(r['bench'])}")
     print("\n" + format_compare(rows))
@@ -156,7 +176,7 @@ def main_eval(models: list[str], benchmark: str | None = None, ppl: str | None =
 
 def _jsonable(row: dict) -> dict:
     bench: BenchResult | None = row.get("bench")
-    out = {k: v for k, v in row.items() if k != "bench"}
+    out = {k: v for k, v in row.items() if k not in ("bench", "fewshot_bench")}
     if bench is not None:
         out["items"] = [{"instruction": r.instruction, "expected": r.expected, "got": r.got,
                          "contains": r.contains, "exact": r.exact, "family": r.family} for r in bench.rows]

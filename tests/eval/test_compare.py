@@ -93,3 +93,33 @@ def test_short_names():
     assert short_names(["out/base", "out/sft"]) == ["base", "sft"]
     assert short_names(["out/base", "out/base"]) == ["base", "base"]
     assert short_names(["Qwen/Qwen3-0.6B", "out/sft"]) == ["Qwen3-0.6B", "sft"]
+
+
+def test_retention_counts_by_hand(tiny_dir, files, fake_engine, monkeypatch, capsys):
+    """The base knows (few-shot) France and 2+2; a tuned model answering France only keeps 1 of 2 = 50%.
+    The few-shot answers come from the text prompt, not from the chat engine."""
+    import posttrain.eval.retention as ret
+    bench, _, _ = files
+    seen = []
+
+    def fewshot(model, tok, questions, **kw):
+        seen.extend(questions)
+        return [("Paris." if "France" in q else "4." if "2 plus 2" in q else "a haiku", True) for q in questions]
+    monkeypatch.setattr(ret, "fewshot_generate", fewshot)
+    rows = main_eval([str(tiny_dir), str(tiny_dir)], bench, max_items=4, show_items=True, dtype="fp32", retain=True)
+    assert seen == [b["instruction"] for b in BENCH]  # once, for the base only
+    assert rows[0]["fewshot"] == 1.0 and rows[0]["n_known"] == 2
+    assert [r["retention"] for r in rows] == [0.5, 0.5]
+    table = format_compare(rows)
+    assert "base few-shot acc" in table and "knowledge retention" in table and "of the 2 items" in table
+    assert "(few-shot text prompt, no template)" in capsys.readouterr().out
+
+
+def test_retention_by_hand():
+    from posttrain.eval.benchmark import Item, score
+    from posttrain.eval.retention import known, retention
+    items = [Item("q1", ["Lima"]), Item("q2", ["Rome"]), Item("q3", ["Oslo"]), Item("q4", [])]
+    base = score(items, ["Lima.", "It is Rome.", "Bergen", "d"])
+    assert known(base) == [True, True, False, False]
+    assert retention(known(base), score(items, ["Lima", "Milan", "Oslo", "d"])) == (0.5, 2)
+    assert retention([False] * 4, base) == (None, 0)

@@ -1,0 +1,71 @@
+"""`posttrain distill`: each check by hand, selection among samples, and the command end to end
+(its output trains with `posttrain sft`)."""
+
+import json
+
+import pytest
+
+import posttrain.distill as d
+from posttrain.cli import main
+
+
+@pytest.mark.parametrize("answer,finished,answers,why", [
+    ("Lima is the capital of Peru.", True, ["Lima"], None),
+    ("Lima is the capital of Peru.", False, None, "unfinished"),
+    ("   ", True, None, "empty"),
+    ("Lima is the capital of Peru.\nQuestion: What is 2 plus 2?", True, None, "marker"),
+    ("What is the capital city of Peru, please?", True, None, "echo"),
+    ("Lima is big. Lima is big. Lima is big. Lima is big.", True, None, "repetitive"),
+    ("Cusco is the capital of Peru.", True, ["Lima"], "wrong"),
+    ("Red leaves drift and fall\nswaying softly in the wind\nthe trees rest for sleep", True, [], None),
+])
+def test_check_reasons(answer, finished, answers, why):
+    assert d.check("What is the capital city of Peru, please?", answer, finished, answers) == why
+
+
+def test_repetition_by_hand():
+    assert d.repetition("one two three four") == 0.0
+    assert d.repetition("a b c a b c") == pytest.approx(1 / 4)  # abc bca cab abc: one of four repeats
+    assert d.repetition("same line\nsame line\nother") == pytest.approx(1 / 3)
+
+
+def test_first_passing_or_best_rewarded_sample(monkeypatch):
+    samples = {"q1": [("", True), ("Lima.", True), ("Lima is the capital.", True)],
+               "q2": [("Cusco.", True), ("Quito.", False), ("Bogota.", True)]}
+
+    def fake(model, tok, questions, shots, max_new_tokens, batch_size, **kw):
+        it = {q: iter(v) for q, v in samples.items()}
+        return [next(it[q]) for q in questions]
+    monkeypatch.setattr(d, "fewshot_generate", fake)
+    rows = [([{"role": "user", "content": "q1"}], ["Lima"]), ([{"role": "user", "content": "q2"}], ["Lima"])]
+    kept, reasons = d.distill(None, None, rows, [], n=3)
+    assert [k["answer"] for k in kept] == ["Lima."]
+    assert reasons == {"empty": 1, "wrong": 2, "unfinished": 1, "questions_dropped": 1}
+    longest = lambda prompts, completions, **kw: [float(len(c)) for c in completions]  # noqa: E731
+    kept, reasons = d.distill(None, None, rows, [], n=3, reward=longest, min_reward=6.0)
+    assert [k["answer"] for k in kept] == ["Lima is the capital."] and kept[0]["reward"] == 20.0
+    assert reasons["low_reward"] == 1
+
+
+def test_command_writes_sft_data_that_trains(tiny_dir, tmp_path, monkeypatch, capsys):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps({"instruction": f"What is {i} plus {i}?"}) + "\n" for i in range(6)))
+    out = tmp_path / "distilled.jsonl"
+    answers = iter(["1 + 1 = 2.", "", "3 + 3 = 6.", "4 + 4 = 8.", "no", "6 + 6 = 12."])
+    monkeypatch.setattr(d, "fewshot_generate", lambda m, t, qs, *a, **kw: [(next(answers), True) for _ in qs])
+    assert main(["distill", str(tiny_dir), str(questions), f"out={out}", "min_words=2"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["messages"][-1]["content"] for r in rows] == ["1 + 1 = 2.", "3 + 3 = 6.", "4 + 4 = 8.", "6 + 6 = 12."]
+    assert rows[0]["messages"][0] == {"role": "user", "content": "What is 0 plus 0?"}
+    assert "4 of 6 questions kept" in capsys.readouterr().err
+    assert main(["sft", f"model={tiny_dir}", f"data={out}", f"output_dir={tmp_path / 'sft'}", "max_steps=1",
+                 "batch_size=2", "max_len=64", "dtype=fp32", "progress=false", "template=chatml"]) == 0
+
+
+def test_command_on_the_real_engine(tiny_dir, tmp_path, capsys):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps({"instruction": f"Capital of country {i}?"}) + "\n" for i in range(3)))
+    out = tmp_path / "distilled.jsonl"
+    assert main(["distill", str(tiny_dir), str(questions), f"out={out}", "max_new_tokens=8", "n=2"]) == 0
+    assert "of 3 questions kept" in capsys.readouterr().err
+    assert out.exists()
