@@ -24,6 +24,7 @@ from posttrain.embedded import gemma_base
 from posttrain.engine import generate
 from posttrain.eval.benchmark import win_rate
 from posttrain.eval.compare import compare, format_compare, load_for_eval
+from posttrain.eval.smoke import load_smoke, run_smoke, smoke_line
 from posttrain.generation import chat_generate
 from posttrain.tasks import arithmetic, bundled, correct_last_number, last_number
 from posttrain.train.configs import DPOConfig, PretrainConfig, SFTConfig
@@ -54,7 +55,7 @@ def _data(name: str) -> str:
 
 
 def _questions() -> list[str]:
-    return [json.loads(l)["instruction"] for l in Path(_data("bench_smoke.jsonl")).read_text().splitlines() if l.strip()]
+    return [it.instruction for it in load_smoke(_data("bench_smoke.jsonl"))]
 
 
 def pretrain_tiny(out: Path) -> str:
@@ -72,10 +73,17 @@ def ask_raw(model_dir: str, questions: list[str], new_tokens: int) -> list[str]:
     return [o.text for o in outs]
 
 
-def ask_chat(model_dir: str, questions: list[str], new_tokens: int, template: str | None = None) -> list[str]:
+def ask_checked(model_dir: str, new_tokens: int, template: str | None) -> list:
+    """The smoke questions through the chat template, each reply checked (✓/✗) and its stop noted."""
     model, tok = load_for_eval(model_dir)
-    return chat_generate(model, tok, [[{"role": "user", "content": q}] for q in questions], template=template,
-                         max_new_tokens=new_tokens)
+    results = run_smoke(model, tok, load_smoke(_data("bench_smoke.jsonl")), template, new_tokens)
+    _say("\n=== tuned model (chat), replies checked ===")
+    for r in results:
+        a = r.reply.replace("\n", " ⏎ ")
+        mark = "✓" if r.right else f"✗ ({r.why})"
+        _say(f"Q: {r.item.instruction}\nA: {a[:300]}\n   {mark}{'' if r.stopped else ' [did not stop]'}\n")
+    _say(smoke_line(results))
+    return results
 
 
 def show_answers(title: str, questions: list[str], answers: list[str]) -> None:
@@ -141,7 +149,7 @@ def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 
     sft_dir, template = sft_cfg.run.output_dir, sft_cfg.model.template
 
     _say("\nstep 3/4: the TUNED model gets the same questions through its chat template")
-    show_answers("tuned model (chat)", questions, ask_chat(sft_dir, questions, settings["new_tokens"]))
+    smoke = ask_checked(sft_dir, settings["new_tokens"], template)
 
     _say("\nstep 4/4: preference optimisation (DPO + RPO's NLL term) on the tuned model's own arithmetic mistakes")
     dpo_dir, dpo_summary, arith = run_dpo_step(kind, sft_dir, out, settings["dpo_new_tokens"])
@@ -153,14 +161,15 @@ def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 
 
     rows = compare([base, sft_dir, str(dpo_dir)], benchmark=_data("bench_heldout.jsonl"),
                    ppl_in=_data("sft_heldout.jsonl"), ppl_ood=_data("ood.txt"), template=template,
-                   max_items=settings["bench_items"], max_new_tokens=settings["new_tokens"], ood_tokens=4096)
-    report = write_report(out, kind, rows, ev[-1], arith_line, Path(sft_dir), t0)
-    return {"rows": rows, "elapsed_s": report["elapsed_s"], "summary": summary, "dpo": dpo_summary,
+                   max_items=settings["bench_items"], max_new_tokens=settings["new_tokens"], ood_tokens=4096,
+                   retain=True)
+    report = write_report(out, kind, rows, ev[-1], arith_line, Path(sft_dir), t0, smoke_line(smoke))
+    return {"rows": rows, "elapsed_s": report["elapsed_s"], "summary": summary, "dpo": dpo_summary, "smoke": smoke,
             "win_rate": report["win_rate"], "dpo_eval": ev[-1], "arithmetic": arith}
 
 
 def write_report(out: Path, kind: str, rows: list[dict], dpo_eval: dict, arith_line: str, sft_dir: Path,
-                 t0: float) -> dict:
+                 t0: float, smoke: str = "") -> dict:
     """The before/after table, the DPO-vs-SFT duel, the loss curve and report.md."""
     table = format_compare(rows)
     wr = win_rate(rows[2]["bench"], rows[1]["bench"])
@@ -172,6 +181,7 @@ def write_report(out: Path, kind: str, rows: list[dict], dpo_eval: dict, arith_l
     elapsed = time.perf_counter() - t0
     report = out / "report.md"
     report.write_text(f"# posttrain demo ({'tiny' if kind == 'tiny' else 'Gemma-3-270M'})\n\n{table}\n\n{duel}\n\n"
+                      f"SFT model, {smoke}\n\n"
                       f"DPO: {arith_line}; held-out preference pairs: reward accuracy "
                       f"{100 * dpo_eval['eval_accuracy']:.1f}%, margin {dpo_eval['eval_margin']:.2f}\n\n"
                       f"Loss curve: {png}\n\nTotal time: {elapsed / 60:.1f} min\n")

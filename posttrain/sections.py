@@ -119,6 +119,10 @@ class ConversationData:
     """Train on the last assistant turn only instead of every assistant turn."""
     history_rewrite: Literal["split", "drop", "error"] = "split"
     """Templates that rewrite earlier assistant turns (Qwen3 strips their <think> reasoning): split = one example per such turn, rendered as at generation; drop = leave them untrained; error = refuse."""
+    replay: Optional[str] = None
+    """Plain text (.txt, or .jsonl/.json/.csv/.parquet with a `text` field) mixed in with next-token loss on every token: rehearsing general text limits forgetting."""
+    replay_fraction: float = 0.1
+    """With replay: the share of all trained tokens that come from the replay text (taken from its start, in max_len rows)."""
 
 
 @dataclass

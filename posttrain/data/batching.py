@@ -11,6 +11,8 @@ where the token is a trained target), `attention_mask` in padded mode; n_units =
 
 from __future__ import annotations
 
+import math
+
 import sys
 from array import array
 from collections.abc import Iterable, Sequence
@@ -182,3 +184,24 @@ def collate_rows(examples: Examples, items: list, pad_id: int, packing: bool) ->
     if packing:
         return collate_packed([[examples[i] for i in row] for row in items], pad_id)
     return collate_padded([examples[i] for i in items], pad_id)
+
+
+def add_replay(examples: Examples, tokenizer, text: str, fraction: float, max_len: int) -> int:
+    """Append plain-text rows (every token trained but each row's first) until they hold `fraction` of
+    all trained tokens; each row opens with BOS when the tokenizer has one, as in pretraining.
+    Returns the replay tokens trained (fewer than asked when the text runs out)."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"replay_fraction={fraction}: expected a share between 0 and 1")
+    want = math.ceil(examples.n_trained * fraction / (1 - fraction))
+    bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    step, got = max_len - len(bos), 0
+    for i in range(0, len(ids), step):
+        if got >= want:
+            break
+        chunk = bos + ids[i:i + min(step, want - got + (0 if bos else 1))]  # the row's first token is not trained
+        if len(chunk) < 2:
+            break
+        examples.append(chunk, [0] + [1] * (len(chunk) - 1))
+        got += len(chunk) - 1
+    return got

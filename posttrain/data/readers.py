@@ -169,3 +169,18 @@ def _hf_dataset(name: str, split: str):
         ds = ds[split]
     for i, row in enumerate(ds):
         yield row, f"{name}[{split}]: row {i}"
+
+
+_TEXT_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet")
+
+
+def read_text(path: str) -> str:
+    """A plain-text file, or the `text` fields of a JSONL/JSON/CSV/Parquet file joined by blank lines."""
+    if Path(path).suffix not in _TEXT_SUFFIXES:
+        return Path(path).read_text(encoding="utf-8")
+    parts = []
+    for row, where in read_records(path):
+        if not isinstance(row.get("text"), str):
+            raise DataError(f"{where}: field 'text': expected a string, found {type(row.get('text')).__name__}")
+        parts.append(row["text"])
+    return "\n\n".join(parts)

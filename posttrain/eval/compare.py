@@ -19,7 +19,7 @@ from pathlib import Path
 
 from posttrain.data.batching import render_all
 from posttrain.data.formats import load_conversations
-from posttrain.data.readers import DataError, read_records
+from posttrain.data.readers import read_text
 from posttrain.eval.benchmark import BenchResult, format_table, load_items, pct, run_benchmark
 from posttrain.eval.perplexity import perplexity, text_examples
 from posttrain.eval.retention import fewshot_benchmark, known, retention
@@ -29,19 +29,6 @@ from posttrain.runtime import pick_device, pick_dtype
 HOW_TO_READ = ("How to read: accuracy higher is better (contains = an answer appears as whole words; exact = the "
                "reply or its first sentence is an answer). Perplexity lower is better: in-domain falling means the "
                "model fits the training style; out-of-domain rising means it is forgetting general text.")
-_TEXT_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet")
-
-
-def read_text(path: str) -> str:
-    """A plain-text file, or the `text` fields of a JSONL/JSON/CSV/Parquet file joined by blank lines."""
-    if Path(path).suffix not in _TEXT_SUFFIXES:
-        return Path(path).read_text(encoding="utf-8")
-    parts = []
-    for row, where in read_records(path):
-        if not isinstance(row.get("text"), str):
-            raise DataError(f"{where}: field 'text': expected a string, found {type(row.get('text')).__name__}")
-        parts.append(row["text"])
-    return "\n\n".join(parts)
 
 
 def load_for_eval(path: str, dtype: str = "auto"):

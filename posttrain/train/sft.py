@@ -6,8 +6,9 @@ import math
 import sys
 
 from posttrain.chat import resolve_template
-from posttrain.data.batching import collate_rows, index_rows, render_all
+from posttrain.data.batching import add_replay, collate_rows, index_rows, render_all
 from posttrain.data.formats import iter_conversations
+from posttrain.data.readers import read_text
 from posttrain.eval.perplexity import total_nll
 from posttrain.forward import lm_loss
 from posttrain.models import load_tokenizer
@@ -31,6 +32,12 @@ class SFT(DataMethod):
         convs = iter_conversations(data.train, data.skip_invalid, forbid=self.tokenizer)
         examples = render_all(self.tokenizer, convs, self.template, mc.max_len, data.last_turn_only, quiet=not rt.main,
                               history=data.history_rewrite)
+        if data.replay:
+            n_sft = examples.n_trained
+            got = add_replay(examples, self.tokenizer, read_text(data.replay), data.replay_fraction, mc.max_len)
+            if rt.main:
+                print(f"[posttrain] replay: {got:,} tokens of {data.replay} trained beside {n_sft:,} assistant tokens "
+                      f"({100 * got / (got + n_sft):.1f}%)", file=sys.stderr)
         rows = index_rows(examples, mc.max_len, data.packing)
         if rt.main:
             print(f"[posttrain] {len(examples)} examples, {examples.n_tokens:,} tokens ({examples.n_trained:,} trained) "

@@ -72,3 +72,35 @@ def test_examples_store_round_trip():
     ref = collate_packed([[store[i] for i in row] for row in rows], 0)
     assert batch.input_ids.tolist() == ref.input_ids.tolist() and batch.target_mask.tolist() == ref.target_mask.tolist()
     assert list(index_rows(store, 8, packing=False)) == [0, 1]
+
+
+def test_replay_rows_hold_the_asked_share(tokenizer):
+    from posttrain.data.batching import Examples, add_replay
+    ex = Examples()
+    for _ in range(10):
+        ex.append([1, 2, 3, 4, 5], [0, 0, 1, 1, 1])  # 30 trained tokens
+    text = " ".join(f"word{i}" for i in range(400))
+    got = add_replay(ex, tokenizer, text, 0.25, max_len=16)
+    assert got == 10  # 0.25 / 0.75 * 30
+    replay = [ex[i] for i in range(10, len(ex))]
+    assert sum(sum(r.mask) for r in replay) == got and all(len(r.ids) <= 16 for r in replay)
+    bos = tokenizer.bos_token_id
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    flat = [t for r in replay for t in (r.ids[1:] if bos is not None else r.ids)]
+    assert flat == ids[:len(flat)]  # the text's own tokens, in order, from its start
+    assert all(r.mask[0] == 0 for r in replay)
+    with pytest.raises(ValueError, match="replay_fraction"):
+        add_replay(ex, tokenizer, text, 1.0, 16)
+
+
+def test_sft_with_replay_trains_on_both(tiny_dir, sft_file, tmp_path, capsys):
+    from conftest import corpus_text
+    from posttrain.cli import main
+    text = tmp_path / "replay.txt"
+    text.write_text(corpus_text())
+    assert main(["sft", f"model={tiny_dir}", f"data={sft_file}", f"output_dir={tmp_path / 'run'}", "max_steps=2",
+                 "batch_size=4", "max_len=64", "dtype=fp32", "progress=false", f"replay={text}",
+                 "replay_fraction=0.2"]) == 0
+    err = capsys.readouterr().err
+    share = float(err.split("assistant tokens (")[1].split("%")[0])
+    assert "replay:" in err and 19.0 <= share <= 21.0, err
