@@ -90,10 +90,12 @@ class ModelConfig:
     """rsLoRA scaling lora_alpha / sqrt(lora_r), stable across ranks."""
     gradient_checkpointing: bool = False
     """Recompute each block's activations in the backward pass: less memory, ~30% more compute."""
+    neftune_alpha: float = 0.0
+    """NEFTune: uniform noise of scale alpha / sqrt(tokens × width) on the input embeddings while training (5 in the paper; 0 = off)."""
 
     def __post_init__(self):
-        if self.lora_r < 0 or not 0 <= self.lora_dropout < 1:
-            raise ConfigError("lora_r must be >= 0 and lora_dropout in [0, 1)")
+        if self.lora_r < 0 or not 0 <= self.lora_dropout < 1 or self.neftune_alpha < 0:
+            raise ConfigError("lora_r and neftune_alpha must be >= 0 and lora_dropout in [0, 1)")
         if self.max_len < 8:
             raise ConfigError(f"max_len must be >= 8, got {self.max_len}")
         if self.freeze_regex is not None:

@@ -23,6 +23,8 @@ def prepare_model(cfg: ModelConfig, seed: int, verbose: bool = True, model=None,
     freeze(model, cfg.freeze_embeddings, cfg.freeze_layers, cfg.freeze_regex)
     if cfg.gradient_checkpointing:
         enable_checkpointing(model)
+    if cfg.neftune_alpha:
+        add_neftune(model, cfg.neftune_alpha)
     if verbose:
         parameter_summary(model)
     return model
@@ -38,3 +40,14 @@ def enable_checkpointing(model) -> None:
         model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
     else:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+
+
+def add_neftune(model, alpha: float):
+    """NEFTune (Jain et al., 2023): in training mode only, add Uniform(-1, 1) · alpha / sqrt(L · d) to the
+    input embeddings of each row of L tokens and width d. Evaluation and saved weights are untouched."""
+    def noisy(module, inputs, out):
+        if not module.training:
+            return out
+        scale = alpha / (out.shape[-2] * out.shape[-1]) ** 0.5
+        return out + torch.empty_like(out).uniform_(-scale, scale)
+    return model.get_input_embeddings().register_forward_hook(noisy)

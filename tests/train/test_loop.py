@@ -236,3 +236,20 @@ def test_an_interrupted_final_save_does_not_look_complete(tiny_dir, sft_file, tm
     with pytest.raises(KeyboardInterrupt):
         run_sft(cfg)  # the same folder again, killed partway through writing the model
     assert not (tmp_path / "run" / "README.md").exists()  # the card is written last: its absence says unfinished
+
+
+def test_neftune_noise_only_in_training_and_bounded(tiny_dir):
+    from posttrain.models import load_model
+    from posttrain.train.prepare import add_neftune
+    model = load_model(str(tiny_dir))
+    emb = model.get_input_embeddings()
+    ids = torch.arange(12).view(2, 6)
+    clean = emb(ids).detach()
+    add_neftune(model, 5.0)
+    emb.train()
+    noisy = emb(ids).detach()
+    bound = 5.0 / (6 * clean.shape[-1]) ** 0.5
+    assert 0 < (noisy - clean).abs().max() <= bound + 1e-6
+    assert (noisy - clean).abs().max() > 0.5 * bound  # uniform over the full range, not a tiny jitter
+    emb.eval()
+    assert torch.equal(emb(ids), clean)
