@@ -68,7 +68,8 @@ def distill(model, tokenizer, rows: list[tuple[list[dict], list[str] | None]], s
     torch.manual_seed(seed)
     greedy = n == 1
     samples = fewshot_generate(model, tokenizer, [q for q in questions for _ in range(n)], shots, max_new_tokens,
-                               batch_size, temperature=0.0 if greedy else temperature, top_p=top_p)
+                               batch_size, progress="answering", temperature=0.0 if greedy else temperature,
+                               top_p=top_p)
     reasons: Counter = Counter()
     candidates = []  # (row index, answer) that pass the model-free checks
     for k, (answer, finished) in enumerate(samples):

@@ -23,9 +23,12 @@ benchmark's or smoke questions.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from tqdm.auto import tqdm
 
 from posttrain.data.readers import DataError
 from posttrain.engine import generate
@@ -74,7 +77,8 @@ def prompt_text(question: str, shots: list[Shot], header: str = HEADER) -> str:
 
 
 def fewshot_generate(model, tokenizer, questions: list[str], shots: list[Shot] | None = None,
-                     max_new_tokens: int = 64, batch_size: int = 16, **kw) -> list[tuple[str, bool]]:
+                     max_new_tokens: int = 64, batch_size: int = 16, progress: str | None = None,
+                     **kw) -> list[tuple[str, bool]]:
     """(answer, finished) per question: the base model's continuation up to the end of its answer;
     `finished` is False when it ran out of tokens first. `kw` goes to `engine.generate`."""
     shots = default_shots() if shots is None else shots
@@ -82,7 +86,10 @@ def fewshot_generate(model, tokenizer, questions: list[str], shots: list[Shot] |
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     out: list[tuple[str, bool]] = [("", False)] * len(prompts)
-    for start in range(0, len(order), batch_size):
+    starts = range(0, len(order), batch_size)
+    if progress:  # a label turns on a progress bar over batches
+        starts = tqdm(starts, desc=progress, unit="batch", file=sys.stderr, leave=False)
+    for start in starts:
         chunk = order[start:start + batch_size]
         done = generate(model, [prompts[i] for i in chunk], max_new_tokens=max_new_tokens, stop_strings=STOPS,
                         tokenizer=tokenizer, pad_id=pad, **kw)

@@ -23,7 +23,12 @@ def read_records(source: str, split: str = "train", errors: str = "raise") -> It
     """Yield `(row, location)` pairs from a file, a folder of files, or a `datasets` name.
 
     A row that cannot be parsed raises DataError, or with errors="yield" is yielded as the
-    DataError itself (so callers can skip it and go on)."""
+    DataError itself (so callers can skip it and go on). Several sources joined by commas
+    ("a.jsonl,b.jsonl") are read one after the other (a path that exists as written is one source)."""
+    if "," in source and not Path(source).exists():
+        for part in source.split(","):
+            yield from read_records(part.strip(), split, errors)
+        return
     path = Path(source)
     if path.is_dir() and not any(path.glob("dataset_info.json")) and not any(path.glob("*/dataset_info.json")):
         files = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES)

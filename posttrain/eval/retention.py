@@ -15,7 +15,8 @@ from posttrain.fewshot import fewshot_generate
 
 def fewshot_benchmark(model, tokenizer, items: list[Item], max_new_tokens: int = 48) -> BenchResult:
     """The benchmark answered by a base model through the few-shot prompt (greedy)."""
-    answers = fewshot_generate(model, tokenizer, [it.instruction for it in items], max_new_tokens=max_new_tokens)
+    answers = fewshot_generate(model, tokenizer, [it.instruction for it in items], max_new_tokens=max_new_tokens,
+                               progress="few-shot")
     return score(items, [text for text, _ in answers])
 
 

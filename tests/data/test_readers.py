@@ -125,3 +125,17 @@ def test_csv_cell_over_128kb(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text("question,answer\n" + "Q" * 300_000 + ",A\n")
     assert len(load_conversations(str(path))[0][0]["content"]) == 300_000
+
+
+def test_comma_joined_sources_are_read_in_turn(tmp_path):
+    from posttrain.data.readers import DataError, read_records
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.csv"
+    a.write_text('{"x": 1}\n{"x": 2}\n')
+    b.write_text("x\n3\n")
+    got = list(read_records(f"{a},{b}"))
+    assert [r["x"] for r, _ in got] == [1, 2, "3"] and got[2][1] == f"{b}:2"
+    with pytest.raises(DataError, match="missing.jsonl: file not found"):
+        list(read_records(f"{a},{tmp_path / 'missing.jsonl'}"))
+    odd = tmp_path / "with,comma.jsonl"  # a real path with a comma stays one source
+    odd.write_text('{"x": 9}\n')
+    assert [r["x"] for r, _ in read_records(str(odd))] == [9]
