@@ -19,6 +19,7 @@ is dropped, and the reasons are counted.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -30,6 +31,9 @@ from posttrain.eval.benchmark import contains, normalize
 from posttrain.eval.compare import load_for_eval
 from posttrain.fewshot import A, Q, fewshot_generate, load_shots
 from posttrain.rewards import load_reward
+from posttrain.tasks import last_number
+
+_NUMERIC = re.compile(r"-?\d[\d,]*(\.\d+)?")
 
 
 def repetition(text: str) -> float:
@@ -54,9 +58,19 @@ def check(question: str, answer: str, finished: bool, answers: list[str] | None,
         return "echo"
     if repetition(answer) > max_repeat:
         return "repetitive"
-    if answers and not contains(answer, answers):
+    if answers and not right(answer, answers):
         return "wrong"
     return None
+
+
+def right(answer: str, answers: list[str]) -> bool:
+    """A numeric answer is judged by the reply's last number ("Subtract 24 from 48." → "24 - 48 = -12."
+    contains 24 but is wrong); otherwise some answer occurs in the reply (`contains`)."""
+    numeric = {a.replace(",", "") for a in answers if _NUMERIC.fullmatch(a.strip())}
+    last = last_number(answer)
+    if numeric and last is not None:
+        return last in numeric
+    return contains(answer, answers)
 
 
 def distill(model, tokenizer, rows: list[tuple[list[dict], list[str] | None]], shots, n: int = 1,

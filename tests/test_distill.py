@@ -17,6 +17,10 @@ from posttrain.cli import main
     ("What is the capital city of Peru, please?", True, None, "echo"),
     ("Lima is big. Lima is big. Lima is big. Lima is big.", True, None, "repetitive"),
     ("Cusco is the capital of Peru.", True, ["Lima"], "wrong"),
+    ("24 - 48 = -12.", True, ["24"], "wrong"),  # holds the answer, as an operand
+    ("48 - 24 = 24.", True, ["24"], None),
+    ("A spider has eight legs.", True, ["8", "eight"], None),
+    ("A spider has 6 legs, not eight.", True, ["8", "eight"], "wrong"),
     ("Red leaves drift and fall\nswaying softly in the wind\nthe trees rest for sleep", True, [], None),
 ])
 def test_check_reasons(answer, finished, answers, why):
