@@ -124,7 +124,7 @@ def run_distill(args) -> dict:
     with open(out, "w", encoding="utf-8") as f:
         for r in kept:
             row = {"messages": r["prompt"] + [{"role": "assistant", "content": r["answer"]}],
-                   "source": f"distill:{args.model}"}
+                   "source": f"distill:{Path(args.model.rstrip('/')).name}"}
             if r["reward"] is not None:
                 row["reward"] = r["reward"]
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
