@@ -32,6 +32,10 @@ RECIPES = {
     "freeze12": {"freeze_layers": 12},
     "epochs2": {"max_steps": 120},
     "neftune5": {"neftune_alpha": 5.0},
+    "lora16_replay25": {"lora_r": 16, "lora_alpha": 32, "freeze_layers": 0, "lr": 2e-4,
+                        "replay": str(DATA / "corpus.txt"), "replay_fraction": 0.25},
+    "lora16_upper_replay25": {"lora_r": 16, "lora_alpha": 32, "freeze_layers": 9, "lr": 2e-4,
+                              "replay": str(DATA / "corpus.txt"), "replay_fraction": 0.25},
 }
 
 
@@ -68,7 +72,11 @@ def main() -> None:
     ap.add_argument("--data", default=str(DATA / "sft_train.jsonl"), help="SFT data, comma-separated files")
     ap.add_argument("--steps", type=int, default=None, help="override max_steps for every recipe")
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"), help="where models and sft_recipes.jsonl go")
+    ap.add_argument("--table", action="store_true", help="print the rows measured so far as a markdown table and stop")
     args = ap.parse_args()
+    if args.table:
+        print(table(Path(args.out)))
+        return
     from posttrain.config import load_recipe
     from posttrain.embedded import gemma_base
     from posttrain.train.configs import SFTConfig
@@ -102,6 +110,21 @@ def main() -> None:
               f"{row['ppl_in']:.2f} | {row['ppl_ood']:.1f} ({100 * row['ppl_ood_rise']:+.0f}%) | {row['train_s']:.0f} s |",
               flush=True)
         print("   smoke replies: " + " || ".join(r.replace("\n", " / ")[:80] for r in row["smoke_replies"]), flush=True)
+
+
+def table(out: Path) -> str:
+    """The measured rows (bench/out/sft_recipes.jsonl) as the markdown table of bench/RESULTS.md."""
+    base = json.loads((out / "sft_recipes_base.json").read_text())
+    lines = ["| data | recipe | benchmark | retention | smoke right (stopped) | ppl in | ppl out (vs base) | train s | CPU, load |",
+             "|---|---|---|---|---|---|---|---|---|",
+             f"| — | base model | {base['bench']:.2f} (few-shot {base['fewshot']:.2f}) | — | — | — | {base['ppl_ood']:.1f} | — | |"]
+    for line in (out / "sft_recipes.jsonl").read_text().splitlines():
+        r = json.loads(line)
+        data = "+".join(Path(f).stem.removeprefix("sft_") for f in r["data"].split(","))
+        lines.append(f"| {data} | {r['recipe']} | {r['bench']:.2f} | {r['retention']:.2f} | {r['smoke']}/5 ({r['stopped']}) | "
+                     f"{r['ppl_in']:.2f} | {r['ppl_ood']:.1f} ({100 * r['ppl_ood_rise']:+.0f}%) | {r['train_s']:.0f} | "
+                     f"{r['cpu']}, {r['load']:.1f} |")
+    return "\n".join(lines)
 
 
 def _concat(files: list[str], dest: Path) -> str:

@@ -118,12 +118,15 @@ def plot_loss(run_dir: Path, png: Path) -> Path | None:
 
 
 def run_sft_step(kind: str, base: str, out: Path, max_steps: int) -> tuple[SFTConfig, dict]:
-    """SFT with the recipe the README names (recipes/sft_<kind>.yaml) on the bundled data."""
-    overrides = dict(model=base, data=_data("sft_train.jsonl"), eval_data=_data("sft_heldout.jsonl"),
-                     output_dir=str(out / "sft"))
+    """SFT with the recipe the README names (recipes/sft_<kind>.yaml) on the bundled data files it names."""
+    overrides = dict(model=base, output_dir=str(out / "sft"))
     if max_steps:
         overrides["max_steps"] = max_steps
     cfg = load_recipe(SFTConfig, recipe(f"sft_{kind}.yaml"), **overrides)
+    # the recipe names files of data/ relative to the repository; found from the package wherever it runs
+    bundled_files = {k: ",".join(_data(Path(p).name) for p in v.split(",")) for k, v in
+                     (("data", cfg.data.train), ("eval_data", cfg.data.eval), ("replay", cfg.data.replay)) if v}
+    cfg = replace(cfg, **bundled_files)
     summary = run_sft(cfg)
     _say(f"trained {summary['steps']} steps, {summary['tokens']:,} tokens at {summary['tokens_per_s']:.0f} tokens/s")
     return cfg, summary
@@ -206,7 +209,7 @@ def correction_pairs(model_dir: str, rows: list[dict], template: str, new_tokens
 
 def run_dpo_step(kind: str, sft_dir: str, out: Path, new_tokens: int) -> tuple[Path, dict, dict]:
     """DPO (recipes/dpo_<kind>.yaml: loss=rpo) from the SFT model on its own mistakes on the arithmetic
-    task's training problems; held-out problems measure it. The same blocks are frozen as in SFT."""
+    task's training problems; held-out problems measure it. The SFT model may be a LoRA adapter: DPO loads it merged."""
     task = arithmetic()
     cfg = load_recipe(DPOConfig, recipe(f"dpo_{kind}.yaml"), model=sft_dir, output_dir=str(out / "dpo"))
     template = cfg.model.template
