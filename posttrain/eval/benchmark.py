@@ -36,7 +36,7 @@ from posttrain.generation import chat_generate
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 # A '.' or ',' between digits belongs to the number: 3.5 must not become 35 (nor match "35").
 _NUMBER_SEP = re.compile(r"(?<=\d)[.,](?=\d)")
-_PUNCT = re.compile("[" + re.escape(string.punctuation + "“”‘’«»…–—") + "]")
+_PUNCT = re.compile("[" + re.escape(string.punctuation + "“”‘’«»…–—¡¿„‚‹›") + "]")  # Spanish opens with ¡ ¿
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CHOICE = re.compile(r"^[^\w(]*\(?([a-z])\)?\W*$", re.IGNORECASE)  # the whole text is one letter: "A", "(A)", "A.", "a)"
 _CHOICE_MENTION = re.compile(

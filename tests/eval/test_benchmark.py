@@ -42,6 +42,8 @@ def test_normalize(text, expected):
     ("3.5", ["35"], False),
     ("Rome, I think", ["Paris", "Rome"], True),          # any of several answers
     ("anything", [], False),
+    ("'Thank you' in Spanish is '¡Gracias'.", ["gracias"], True),  # ¡ ¿ open Spanish sentences
+    ("¿Dónde está? Aquí.", ["aquí"], True),
 ])
 def test_contains(response, answers, expected):
     assert contains(response, answers) is expected
