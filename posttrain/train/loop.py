@@ -309,4 +309,9 @@ def fit(cfg, make_method, stop_after: int | None = None) -> dict:
     """Build the run's Runtime once, the method on it, and train: the body of every training stage."""
     check_config(cfg.run, fingerprint(to_dict(cfg)))  # before the data and model load: a refusal is quick
     rt = Runtime.create(cfg.run.device, cfg.run.dtype)
-    return train(cfg.run, make_method(cfg, rt), rt, stop_after, to_dict(cfg))
+    summary = train(cfg.run, make_method(cfg, rt), rt, stop_after, to_dict(cfg))
+    # left to interpreter exit, gloo's threads can abort a rank ("terminate called without an active
+    # exception", exit -6) after the run has finished and saved; on an error torchrun stops the others
+    if rt.world > 1 and dist.is_initialized():
+        dist.destroy_process_group()
+    return summary
