@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.posttrain-installed
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo demo-tiny test test-slow test-faults test-fuzz bench-sft bench-lora bench-dpo bench-grpo measure-rl clean
+.PHONY: setup demo demo-tiny test test-slow test-faults test-fuzz test-browser bench-serve bench-sft bench-lora bench-dpo bench-grpo measure-rl clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,13 @@ test-faults: $(STAMP)
 # The fuzz tier: thousands of generated malformed records through every reader and command.
 test-fuzz: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m fuzz
+
+# The web page in a real headless Chromium (Debian's chromium + chromium-driver; installed here if
+# missing and this is root, as on CI). POSTTRAIN_SCREENSHOTS=DIR keeps the compare page's screenshot.
+test-browser: $(STAMP)
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+	$(BIN)/python -m pytest -q -m browser
 
 test-slow: $(VENV)/.gemma-installed
 	$(BIN)/python -m pytest -q -m slow

@@ -16,10 +16,12 @@ only for an optional dependency (matplotlib, pyarrow, datasets). tests/test_laye
    `embedded` (the bundled default models);
 5. `forward` — hidden states and log-probs of each batch type;
 6. `engine` (token ids in, token ids out) and `reward_model` (load, score pairs and rows);
-7. `generation` — conversations in, answers out (the chat wrapper over the engine), and `fewshot`
-   (a base model answering through a few-shot text prompt);
+7. `generation` — conversations in, answers out (the chat wrapper over the engine), `fewshot`
+   (a base model answering through a few-shot text prompt), and `batcher` (continuous batching:
+   requests join and leave a running batch step by step);
 8. `eval/` (perplexity, benchmarks, comparisons, rating sheets) and `rewards` (reward functions);
-9. `tasks` (RL tasks: prompts, reward and evaluation in one), `best_of_n`, `distill`, `check`, `chat_cli`;
+9. `tasks` (RL tasks: prompts, reward and evaluation in one), `best_of_n`, `distill`, `check`, `chat_cli`,
+   and `serve/` (the OpenAI-compatible server, the web page and its label files);
 10. `train/` — the one loop (`loop`), the method contract (`method`), one module per method, the
     stage configs (`configs`);
 11. `demo`, `cli` and `tool_args` (the tool commands' options) — the commands.

@@ -7,6 +7,7 @@ meaning (from the dataclass field docstrings).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -28,6 +29,7 @@ from posttrain.eval.sheets import main_sheet_export, main_sheet_import
 from posttrain.lora import load_adapter, merge_lora
 from posttrain.models import load_model, load_tokenizer, save_model
 from posttrain.reward_model import score_file
+from posttrain.serve.run import run_server
 from posttrain.tool_args import (
     BestOfNArgs,
     ChatArgs,
@@ -37,6 +39,7 @@ from posttrain.tool_args import (
     EvalArgs,
     MergeArgs,
     ScoreArgs,
+    ServeArgs,
     SheetArgs,
 )
 from posttrain.train.configs import (
@@ -134,15 +137,17 @@ COMMANDS = {
     "chat": Command(ChatArgs, chat, "Terminal chat with a model.", ("model",)),
     "sheet": Command(SheetArgs, sheet, "Export / import human rating sheets.", ("action", "path")),
     "merge": Command(MergeArgs, merge, "Merge a LoRA adapter into its base model (plain HF folder).", ("base", "adapter", "out")),
+    "serve": Command(ServeArgs, run_server, "OpenAI-compatible server + web page to chat, compare blind and label preferences.", ("models*",)),
     "demo": Command(DemoArgs, demo, "Run the embedded demo (base model continues → SFT model answers → DPO)."),
 }
 
 
-def _positionals(argv: list[str], names: tuple[str, ...]) -> list[str]:
-    """Map leading bare arguments onto named fields (`name*` takes all of them as a list)."""
+def _positionals(argv: list[str], names: tuple[str, ...], fields: set[str] = frozenset()) -> list[str]:
+    """Map leading bare arguments onto named fields (`name*` takes all of them as a list). A
+    `key=value` is an override when `key` is one of `fields`, else a bare argument (serve's NAME=MODEL)."""
     out, rest = [], list(argv)
     bare = []
-    while rest and not rest[0].startswith("-") and not ("=" in rest[0] and rest[0].split("=", 1)[0].isidentifier()) \
+    while rest and not rest[0].startswith("-") and not ("=" in rest[0] and rest[0].split("=", 1)[0] in fields) \
             and not rest[0].endswith((".yaml", ".yml")):
         bare.append(rest.pop(0))
     for name in names:
@@ -158,7 +163,8 @@ def _positionals(argv: list[str], names: tuple[str, ...]) -> list[str]:
 
 def parse_command(cmd: str, argv: list[str]):
     c = COMMANDS[cmd]
-    return parse(c.config, _positionals(argv, c.positionals), prog=f"posttrain {cmd}")
+    fields = {f.name for f in dataclasses.fields(c.config)}
+    return parse(c.config, _positionals(argv, c.positionals, fields), prog=f"posttrain {cmd}")
 
 
 def _usage() -> str:

@@ -281,7 +281,7 @@ def decode_steps(model, prompts: Sequence[Sequence[int]], max_new_tokens: int = 
 
 # ----------------------------------------------------------------------------- public API
 
-class _StopStrings:
+class StopStrings:
     """Per-row check: does a stop string end in the token just generated?
 
     Text is decoded with special tokens, so a stop string such as `<|im_end|>` fires. Only a window
@@ -346,7 +346,7 @@ def generate(model, prompts: list[list[int]], max_new_tokens: int = 128, tempera
     if stop_ids is None:
         stop_ids = default_stop_ids(model, tokenizer)
     stop_set = set(stop_ids)
-    stops = _StopStrings(tokenizer, stop_strings, len(prompts) * n)
+    stops = StopStrings(tokenizer, stop_strings, len(prompts) * n)
     logprobs: list[list[float]] = [[] for _ in range(len(prompts) * n)]
     entropy = [0.0] * (len(prompts) * n)
     with precision(model, dtype):  # one autocast for the whole call: weights are cast once
@@ -366,33 +366,55 @@ def generate(model, prompts: list[list[int]], max_new_tokens: int = 128, tempera
     return out
 
 
-def stream(model, tokenizer, prompt_ids: list[int], max_new_tokens: int = 128, temperature: float = 0.0,
-           top_k: int = 0, top_p: float = 1.0, stop_ids: Sequence[int] | None = None,
-           stop_strings: Sequence[str] = (), seed: int | None = None, dtype: str = "auto") -> Iterator[str]:
-    """Yield text deltas of one completion; their concatenation equals `generate(...)[0].text`.
+class TextDeltas:
+    """Turns a growing row of ids into text deltas whose concatenation is the finished text.
 
-    The row's ids are decoded in full each step and the new suffix is yielded unless it ends in a
+    The row is decoded in full at each step and the new suffix is released unless it ends in a
     partial multi-byte character (U+FFFD). With stop strings, the last `len(longest stop) - 1`
     characters are held back until they cannot be the start of a stop string.
     """
+
+    def __init__(self, tokenizer, stop_strings: Sequence[str] = ()):
+        self.tokenizer, self.emitted = tokenizer, 0
+        self.hold = max((len(s) for s in stop_strings if s), default=1) - 1
+
+    def step(self, ids: list[int]) -> str:
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        upto = len(text) - self.hold
+        if text.endswith(REPLACEMENT) or upto <= self.emitted:
+            return ""
+        delta, self.emitted = text[self.emitted:upto], upto
+        return delta
+
+    def rest(self, final_text: str) -> str:
+        """What is left of the finished text (stop strings cut) after the deltas released so far."""
+        return final_text[self.emitted:] if len(final_text) > self.emitted else ""
+
+
+def finish_row(tokenizer, ids: list[int], stop_ids: Sequence[int], stop_strings: Sequence[str],
+               hit: str | None = None) -> tuple[str, str]:
+    """(text, finish_reason) of a finished row; `hit` is the stop string it stopped on, if any."""
+    return _finish(tokenizer, ids, set(stop_ids), stop_strings, "length", hit)
+
+
+def stream(model, tokenizer, prompt_ids: list[int], max_new_tokens: int = 128, temperature: float = 0.0,
+           top_k: int = 0, top_p: float = 1.0, stop_ids: Sequence[int] | None = None,
+           stop_strings: Sequence[str] = (), seed: int | None = None, dtype: str = "auto") -> Iterator[str]:
+    """Yield text deltas of one completion (see `TextDeltas`); their concatenation equals
+    `generate(...)[0].text`."""
     if stop_ids is None:
         stop_ids = default_stop_ids(model, tokenizer)
-    stop_set = set(stop_ids)
-    stops = _StopStrings(tokenizer, stop_strings, 1)
-    hold = max((len(s) for s in stop_strings), default=1) - 1
-    emitted = 0
+    stops = StopStrings(tokenizer, stop_strings, 1)
+    deltas = TextDeltas(tokenizer, stop_strings)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     for step in decode_steps(model, [prompt_ids], max_new_tokens, temperature, top_k, top_p, stop_ids, seed,
                              pad_id, dtype, stop_fn=stops, with_logprobs=False):
         if step.finished:
             break
-        text = tokenizer.decode(stops.ids[0], skip_special_tokens=True)
-        if text.endswith(REPLACEMENT):
-            continue
-        upto = len(text) - hold
-        if upto > emitted:
-            yield text[emitted:upto]
-            emitted = upto
-    text, _ = _finish(tokenizer, stops.ids[0], stop_set, stop_strings, "length", stops.hit[0])
-    if len(text) > emitted:
-        yield text[emitted:]
+        delta = deltas.step(stops.ids[0])
+        if delta:
+            yield delta
+    text, _ = finish_row(tokenizer, stops.ids[0], stop_ids, stop_strings, stops.hit[0])
+    rest = deltas.rest(text)
+    if rest:
+        yield rest

@@ -196,3 +196,37 @@ class DemoArgs:
     """Where the demo writes its models and reports."""
     max_steps: int = 0
     """Override the number of SFT steps (0: the demo's default)."""
+
+
+@dataclass
+class ServeArgs:
+    """Serve models over the OpenAI chat-completions API, with a page to chat, compare blind and label:
+    `posttrain serve MODEL [NAME=MODEL ...]`."""
+
+    models: list[str] = field(default_factory=list)
+    """Model folders (a merged model or a LoRA adapter folder), each optionally named NAME=FOLDER; the
+    name is the `model` clients ask for (default: the folder's name). Positional."""
+    host: str = "127.0.0.1"
+    """Address to bind. Anything but a loopback address needs --api-key."""
+    port: int = 8000
+    """Port to listen on."""
+    api_key: Optional[str] = None
+    """Require `Authorization: Bearer KEY` on the API and the page's requests (default: $POSTTRAIN_API_KEY)."""
+    labels: Optional[str] = "labels"
+    """Folder for the page's labels (pairs.jsonl for dpo/rm, unpaired.jsonl for kto, ties.jsonl); empty for none."""
+    dtype: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    """Weights and compute precision (auto: bf16 on a GPU or a CPU with native bf16, else fp32)."""
+    max_rows: int = 64
+    """Most sequences decoded together; later requests wait for a free row."""
+    max_tokens: int = 1024
+    """Largest max_tokens a request may ask for (a larger one is a 400)."""
+    default_max_tokens: int = 256
+    """max_tokens of a request that gives none."""
+    max_n: int = 16
+    """Largest n (choices per request)."""
+    max_body_bytes: int = 1_000_000
+    """Largest request body (a larger one is a 413)."""
+    template: Optional[str] = None
+    """Chat template override for every model (default: each tokenizer's own)."""
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    """uvicorn's log level (info logs every request)."""

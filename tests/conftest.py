@@ -9,6 +9,9 @@ import random
 
 import pytest
 import torch
+from serve_helpers import start
+
+from posttrain.serve.run import load_served
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 torch.set_num_threads(1)  # tiny models: one thread each, and `make test` runs two workers (-n 2)
@@ -82,3 +85,21 @@ def pref_file(tmp_path):
     path = tmp_path / "pairs.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in make_pairs(64)))
     return path
+
+
+@pytest.fixture(scope="module")
+def served(tiny_dir):
+    """The tiny model served twice, as "tiny" and "tiny-b" (two continuous batchers)."""
+    models = load_served({"tiny": str(tiny_dir), "tiny-b": str(tiny_dir)}, dtype="fp32", max_rows=64)
+    yield models
+    for s in models.values():
+        s.batcher.close()
+
+
+@pytest.fixture()
+def live(served, tmp_path):
+    """A live server on loopback with a label folder (`live.labels`)."""
+    server, labels = start(served, tmp_path)
+    server.labels = labels
+    yield server
+    server.stop()

@@ -228,10 +228,10 @@ def test_candidate_sampling_when_only_some_rows_need_more_candidates(monkeypatch
 
 def test_stop_string_that_is_a_special_token_fires(tokenizer):
     """Old code decoded without special tokens, so a stop string like `<|user|>` never matched."""
-    from posttrain.engine import _finish, _StopStrings
+    from posttrain.engine import StopStrings, _finish
     special = tokenizer.convert_tokens_to_ids("<|user|>")
     ids = tokenizer("hello world", add_special_tokens=False)["input_ids"] + [special]
-    stops = _StopStrings(tokenizer, ["never", "<|user|>"], 1)
+    stops = StopStrings(tokenizer, ["never", "<|user|>"], 1)
     assert [stops(0, t) for t in ids] == [False] * (len(ids) - 1) + [True]
     text, reason = _finish(tokenizer, stops.ids[0], set(), ["never", "<|user|>"], "length", stops.hit[0])
     assert (text, reason) == ("hello world", "stop")

@@ -15,9 +15,10 @@ LAYERS = [  # bottom to top, as the package docstring lists them
     ["posttrain.models", "posttrain.fast_decode", "posttrain.embedded"],
     ["posttrain.forward"],
     ["posttrain.engine", "posttrain.reward_model"],
-    ["posttrain.generation", "posttrain.fewshot"],
+    ["posttrain.generation", "posttrain.fewshot", "posttrain.batcher"],
     ["posttrain.eval", "posttrain.rewards"],
-    ["posttrain.tasks", "posttrain.best_of_n", "posttrain.distill", "posttrain.check", "posttrain.chat_cli"],
+    ["posttrain.tasks", "posttrain.best_of_n", "posttrain.distill", "posttrain.check", "posttrain.chat_cli",
+     "posttrain.serve"],
     ["posttrain.train"],
     ["posttrain.demo", "posttrain.cli", "posttrain.tool_args"],
 ]
