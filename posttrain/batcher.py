@@ -9,8 +9,12 @@ thread owns the model and loops:
 2. admit waiting requests (up to `max_rows` rows): prefill them together in a cache of their own
    and sample their first token;
 3. one decoding step for the rows that were already running;
-4. join the newcomers' cache to the running one (`fast_decode.KVCache.concat`, left padding the
-   shorter), then drop finished rows and the leading columns no row needs any more.
+4. write the newcomers' keys and values into free rows of the running cache (`RowCache`), right
+   aligned to its filled length (their first columns are masked padding), and drop finished rows.
+
+The cache is storage with spare rows and columns, so joining and leaving cost one row's copy, not
+the whole batch's: a leaving row is replaced by the last row, and columns are only compacted (the
+leading ones no live row attends to are dropped) or doubled when they run out.
 
 Every row keeps its own position ids and attention mask, so a row's logits do not depend on what it
 is batched with (tested: each request's greedy answer equals `engine.generate` on it alone).
@@ -110,6 +114,96 @@ class _Row:
         return self.stops.ids[0]
 
 
+class RowCache:
+    """Keys, values, attention mask, positions and next inputs of the live rows of a continuous batch.
+
+    Per layer the storage is (row capacity, kv_heads, column capacity, head_dim); the first `rows`
+    rows are live and the first `length` columns filled (every row's newest token at the same
+    column, shorter rows left padded with zeros that their mask hides). The decoder works on views
+    of the live rows, so a step writes into the storage in place."""
+
+    def __init__(self):
+        self.k: list[torch.Tensor] = []
+        self.v: list[torch.Tensor] = []
+        self.mask = self.positions = self.inputs = None
+        self.rows = self.length = 0
+
+    def view(self) -> KVCache:
+        return KVCache([t[:self.rows] for t in self.k], [t[:self.rows] for t in self.v], self.length)
+
+    def _resize(self, rows: int, cols: int, shift: int = 0) -> None:
+        """New storage of `rows` × `cols` holding the live rows' columns [shift, length) at the start."""
+        keep = self.length - shift
+
+        def moved(t: torch.Tensor) -> torch.Tensor:
+            new = t.new_zeros((rows, t.shape[1], cols, t.shape[3]))
+            new[:self.rows, :, :keep] = t[:self.rows, :, shift:self.length]
+            return new
+
+        self.k, self.v = [moved(t) for t in self.k], [moved(t) for t in self.v]
+        mask = self.mask.new_zeros((rows, cols))
+        mask[:self.rows, :keep] = self.mask[:self.rows, shift:self.length]
+        self.mask, self.length = mask, keep
+        for name in ("positions", "inputs"):
+            old = getattr(self, name)
+            new = old.new_zeros((rows, 1))
+            new[:self.rows] = old[:self.rows]
+            setattr(self, name, new)
+
+    def reserve_column(self) -> None:
+        """Room for one more column: drop the leading columns no live row attends to, or double."""
+        cap = self.k[0].shape[2]
+        if self.length < cap:
+            return
+        used = self.mask[:self.rows, :self.length].any(0)
+        start = int(used.float().argmax()) if bool(used.any()) else self.length
+        self._resize(self.k[0].shape[0], cap if start >= cap // 4 else 2 * cap, shift=start)
+
+    def _shift(self, t: torch.Tensor, by: int, cols: int) -> torch.Tensor:
+        new = t.new_zeros((t.shape[0], t.shape[1], cols, t.shape[3]))
+        new[:, :, by:by + self.length] = t[:, :, :self.length]
+        return new
+
+    def add(self, fresh: KVCache, mask: torch.Tensor, positions: torch.Tensor, inputs: torch.Tensor) -> None:
+        """Append the rows of a freshly prefilled cache (its mask, next positions and inputs)."""
+        n, width = mask.shape
+        if not self.k:  # the first rows: storage with room to grow
+            self.k = [t.new_zeros((max(8, n), t.shape[1], max(64, 2 * width), t.shape[3])) for t in fresh.k]
+            self.v = [t.new_zeros(self.k[0].shape) for t in fresh.v]
+            self.mask = mask.new_zeros((max(8, n), self.k[0].shape[2]))
+            self.positions = positions.new_zeros((max(8, n), 1))
+            self.inputs = inputs.new_zeros((max(8, n), 1))
+            self.length = width
+        if width > self.length:  # a prompt longer than the filled part: shift every row right
+            grow, cap = width - self.length, max(self.k[0].shape[2], width + 1)
+            self.k = [self._shift(t, grow, cap) for t in self.k]
+            self.v = [self._shift(t, grow, cap) for t in self.v]
+            shifted = self.mask.new_zeros((self.mask.shape[0], cap))
+            shifted[:, grow:width] = self.mask[:, :self.length]
+            self.mask, self.length = shifted, width
+        if self.rows + n > self.k[0].shape[0]:
+            self._resize(max(2 * self.k[0].shape[0], self.rows + n), self.k[0].shape[2])
+        lo, hi, start = self.rows, self.rows + n, self.length - width
+        for store, new in zip(self.k + self.v, fresh.k + fresh.v):
+            store[lo:hi, :, :start] = 0
+            store[lo:hi, :, start:self.length] = new[:, :, :width]
+        self.mask[lo:hi] = 0
+        self.mask[lo:hi, start:self.length] = mask
+        self.positions[lo:hi], self.inputs[lo:hi] = positions, inputs
+        self.rows = hi
+
+    def remove(self, i: int) -> int:
+        """Drop live row i by moving the last live row into its place; returns the moved row's old index."""
+        last = self.rows - 1
+        if i != last:
+            for t in self.k + self.v:
+                t[i, :, :self.length] = t[last, :, :self.length]
+            for t in (self.mask, self.positions, self.inputs):
+                t[i] = t[last]
+        self.rows = last
+        return last
+
+
 class Batcher:
     """Owns `model` in a background thread and decodes every submitted request in one running batch."""
 
@@ -126,11 +220,11 @@ class Batcher:
             self.max_context = min(self.max_context, cfg.sliding_window)
             why = unsupported(model, self.max_context, self.dtype)
         self.continuous = why is None
-        self.decoder = FastDecoder(model, self.dtype) if self.continuous else None
+        self.decoder = None  # made in the batching thread (see _loop)
         self.waiting: collections.deque[Request] = collections.deque()
         self.lock = threading.Condition()
-        self.rows: list[_Row] = []
-        self.mask = self.positions = self.inputs = None
+        self.rows: list[_Row] = []  # live rows, in the order of the cache's rows
+        self.cache = RowCache()
         self.closed = False
         self.steps = 0  # decoding steps run (for tests and stats)
         self.peak_rows = 0
@@ -162,7 +256,12 @@ class Batcher:
     # ------------------------------------------------------------------ the loop
 
     def _loop(self) -> None:
+        # Every torch op on the model runs in this thread, the decoder's weight fusion included: CPU
+        # decoding measured 1.7x slower in a thread when the thread that started it had already run
+        # parallel torch work (two OpenMP thread teams on 2 cores).
         torch.set_grad_enabled(False)
+        if self.continuous:
+            self.decoder = FastDecoder(self.model, self.dtype)
         while True:
             with self.lock:
                 while not self.closed and not self.waiting and not self.rows:
@@ -195,7 +294,7 @@ class Batcher:
         return admit
 
     def _reset(self) -> None:
-        self.rows, self.mask, self.positions, self.inputs = [], None, None, None
+        self.rows, self.cache = [], RowCache()
         if self.decoder is not None:
             self.decoder.swap_cache()
 
@@ -207,6 +306,7 @@ class Batcher:
             s = row.request.sampling
             groups.setdefault((s.temperature, s.top_k, s.top_p, id(row.request.generator)), []).append(i)
         for (temperature, top_k, top_p, _), idx in groups.items():
+            idx.sort(key=lambda i: (id(rows[i].request), rows[i].choice))  # a seeded request draws in choice order
             gen = rows[idx[0]].request.generator
             picked, _ = sample(logits[idx], temperature, top_k, top_p, gen, with_logprobs=False)
             for i, t in zip(idx, picked.tolist()):
@@ -229,29 +329,29 @@ class Batcher:
                 row.request.emit("delta", row.choice, delta)
 
     def _step(self, admit: list[Request]) -> None:
-        keep = [i for i, r in enumerate(self.rows) if not r.request.cancelled]
-        if len(keep) < len(self.rows):
-            self._select(keep)
-        old_rows, old_tokens = self.rows, None
+        self._drop(lambda r: r.request.cancelled)
+        old_rows, old_tokens, c = list(self.rows), None, self.cache
         with precision(self.model, self.dtype_name):
             if old_rows:  # one step for the running rows
-                mask = torch.cat([self.mask, self.mask.new_ones((len(old_rows), 1))], dim=-1)
-                logits = self.decoder.forward(self.inputs, mask, self.positions)
-                self.mask, self.positions = mask, self.positions + 1
+                c.reserve_column()
+                n, end = c.rows, c.length + 1
+                c.mask[:n, c.length] = 1
+                self.decoder.swap_cache(c.view())
+                logits = self.decoder.forward(c.inputs[:n], c.mask[:n, :end], c.positions[:n])
+                c.length = end
+                c.positions[:n] += 1
                 old_tokens = self._sample(old_rows, logits)
+                c.inputs[:n, 0] = torch.tensor(old_tokens, device=self.device)
             if admit:
                 self._prefill(admit)
         if old_rows:
             self._advance(old_rows, old_tokens)
-            self.inputs[:len(old_rows), 0] = torch.tensor(old_tokens, device=self.device)
         self.steps += 1
         self.peak_rows = max(self.peak_rows, len(self.rows))
-        keep = [i for i, r in enumerate(self.rows) if not r.finished and not r.request.cancelled]
-        if len(keep) < len(self.rows):
-            self._select(keep)
+        self._drop(lambda r: r.finished or r.request.cancelled)
 
     def _prefill(self, admit: list[Request]) -> None:
-        """Prefill the newcomers in a cache of their own, sample their first tokens, join the batch."""
+        """Prefill the newcomers in a cache of their own, sample their first tokens, add their rows."""
         prompts = [r.prompt for r in admit]
         width = max(len(p) for p in prompts)
         ids = torch.full((len(prompts), width), self.pad_id, dtype=torch.long)
@@ -261,9 +361,9 @@ class Batcher:
             mask[i, width - len(p):] = 1
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         ids, mask, positions = ids.to(self.device), mask.to(self.device), positions.to(self.device)
-        running = self.decoder.swap_cache()
+        self.decoder.swap_cache()
         logits = self.decoder.forward(ids, mask, positions)
-        fresh = self.decoder.swap_cache(running)
+        fresh = self.decoder.swap_cache()
         per_row = torch.tensor([r.sampling.n for r in admit], device=self.device)
         if bool((per_row > 1).any()):  # n choices share their prompt's prefill
             fresh = KVCache([t.repeat_interleave(per_row, 0) for t in fresh.k],
@@ -272,40 +372,18 @@ class Batcher:
         rows = [_Row(req, c, self.tokenizer) for req in admit for c in range(req.sampling.n)]
         tokens = self._sample(rows, logits)
         self._advance(rows, tokens)
-        new_inputs = torch.tensor(tokens, device=self.device)[:, None]
-        new_positions = positions[:, -1:] + 1
-        self._join(rows, fresh, mask, new_positions, new_inputs)
-
-    def _join(self, rows, cache: KVCache, mask, positions, inputs) -> None:
-        running = self.decoder.swap_cache()
-        joined = running.concat(cache)
-        if self.mask is None:
-            self.mask, self.positions, self.inputs = mask, positions, inputs
-        else:
-            width = joined.length
-            pad = lambda m: torch.cat([m.new_zeros((m.shape[0], width - m.shape[1])), m], dim=-1)  # noqa: E731
-            self.mask = torch.cat([pad(self.mask), pad(mask)])
-            self.positions = torch.cat([self.positions, positions])
-            self.inputs = torch.cat([self.inputs, inputs])
-        self.decoder.swap_cache(joined)
+        self.cache.add(fresh, mask, positions[:, -1:] + 1, torch.tensor(tokens, device=self.device)[:, None])
         self.rows = self.rows + rows
 
-    def _select(self, keep: list[int]) -> None:
-        """Keep only rows `keep`; drop the leading columns that no remaining row attends to."""
-        self.rows = [self.rows[i] for i in keep]
-        if not keep:
+    def _drop(self, dead) -> None:
+        """Remove the rows `dead(row)` is true of (the last live row takes a removed row's place)."""
+        for i in range(len(self.rows) - 1, -1, -1):
+            if dead(self.rows[i]):
+                moved = self.cache.remove(i)
+                self.rows[i] = self.rows[moved]
+                self.rows.pop()
+        if not self.rows:
             self._reset()
-            return
-        index = torch.tensor(keep, device=self.device)
-        self.mask, self.positions, self.inputs = self.mask[index], self.positions[index], self.inputs[index]
-        cache = self.decoder.swap_cache()
-        cache = KVCache([t.index_select(0, index) for t in cache.k], [t.index_select(0, index) for t in cache.v],
-                        cache.length)
-        used = self.mask.any(0)
-        start = int(used.float().argmax()) if bool(used.any()) else self.mask.shape[1]
-        if start >= 16:  # trimming copies the cache: only when it saves something
-            cache, self.mask = cache.trim(start), self.mask[:, start:]
-        self.decoder.swap_cache(cache)
 
     def _run_static(self, admit: list[Request]) -> None:
         """Models without the fast decoder: the admitted requests decode together to the end."""

@@ -133,42 +133,11 @@ def _attend_one(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, bias: torch.T
 
 @dataclass
 class KVCache:
-    """A batch's keys and values per layer, (B, kv_heads, capacity, head_dim), `length` columns filled.
-
-    Rows are left aligned to the same length: a shorter row's first columns are padding that its
-    attention mask hides (zeros, so a masked score is never NaN). Continuous batching joins caches
-    with `concat` and drops leading columns no row needs with `trim`."""
+    """A batch's keys and values per layer, (B, kv_heads, capacity, head_dim), `length` columns filled
+    (the same for every row: shorter rows are left padded, and their attention mask hides the pad)."""
     k: list[torch.Tensor] = field(default_factory=list)
     v: list[torch.Tensor] = field(default_factory=list)
     length: int = 0
-
-    @property
-    def rows(self) -> int:
-        return self.k[0].shape[0] if self.k else 0
-
-    def concat(self, other: "KVCache") -> "KVCache":
-        """Both batches in one, `self`'s rows first; the shorter is left padded with zero columns."""
-        if not self.k:
-            return other
-        if not other.k:
-            return self
-        length = max(self.length, other.length)
-
-        def join(a: torch.Tensor, la: int, b: torch.Tensor, lb: int) -> torch.Tensor:
-            out = a.new_zeros((a.shape[0] + b.shape[0], a.shape[1], length, a.shape[3]))
-            out[:a.shape[0], :, length - la:] = a[:, :, :la]
-            out[a.shape[0]:, :, length - lb:] = b[:, :, :lb]
-            return out
-
-        return KVCache([join(a, self.length, b, other.length) for a, b in zip(self.k, other.k)],
-                       [join(a, self.length, b, other.length) for a, b in zip(self.v, other.v)], length)
-
-    def trim(self, start: int) -> "KVCache":
-        """Without the first `start` columns (padding of every row)."""
-        if start <= 0:
-            return self
-        return KVCache([t[:, :, start:self.length].clone() for t in self.k],
-                       [t[:, :, start:self.length].clone() for t in self.v], self.length - start)
 
 
 class FastDecoder:

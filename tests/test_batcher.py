@@ -8,7 +8,7 @@ import time
 import pytest
 import torch
 
-from posttrain.batcher import Batcher, Sampling
+from posttrain.batcher import Batcher, RowCache, Sampling
 from posttrain.engine import generate
 from posttrain.fast_decode import KVCache
 from posttrain.models import tiny_model
@@ -30,15 +30,32 @@ def alone(model, tokenizer, prompt, max_new, **kw):
     return generate(model, [prompt], max_new_tokens=max_new, tokenizer=tokenizer, stop_ids=(), dtype="fp32", **kw)[0]
 
 
-def test_kv_cache_concat_left_pads_with_zeros():
-    a = KVCache([torch.ones(2, 1, 4, 3)], [torch.ones(2, 1, 4, 3)], 3)
-    b = KVCache([torch.full((1, 1, 8, 3), 2.0)], [torch.full((1, 1, 8, 3), 2.0)], 5)
-    c = a.concat(b)
-    assert c.length == 5 and c.k[0].shape == (3, 1, 5, 3)
-    assert c.k[0][:2, :, :2].abs().sum() == 0 and bool((c.k[0][:2, :, 2:] == 1).all())
-    assert bool((c.k[0][2] == 2).all())
-    t = c.trim(2)
-    assert t.length == 3 and bool((t.k[0][:2] == 1).all())
+def test_row_cache_add_remove_compact():
+    """Rows are right aligned to the filled length with zero padding; removal moves the last row in;
+    running out of columns drops the leading columns no row attends to."""
+    c = RowCache()
+    one = lambda n, w, val: KVCache([torch.full((n, 1, w, 2), val)], [torch.full((n, 1, w, 2), val)], w)  # noqa: E731
+    ones = lambda n, w: torch.ones((n, w), dtype=torch.long)  # noqa: E731
+    col = lambda n: torch.zeros((n, 1), dtype=torch.long)  # noqa: E731
+    c.add(one(2, 3, 1.0), ones(2, 3), col(2), col(2))
+    c.add(one(1, 2, 2.0), ones(1, 2), col(1), col(1))  # shorter: left padded
+    assert c.rows == 3 and c.length == 3
+    assert c.k[0][2, 0, 0].abs().sum() == 0 and bool((c.k[0][2, 0, 1:3] == 2).all())
+    assert c.mask[2, :3].tolist() == [0, 1, 1]
+    c.add(one(1, 5, 3.0), ones(1, 5), col(1), col(1))  # longer: every row shifts right
+    assert c.length == 5 and c.mask[0, :5].tolist() == [0, 0, 1, 1, 1] and bool((c.k[0][0, 0, 2:5] == 1).all())
+    assert c.remove(0) == 3 and c.rows == 3 and bool((c.k[0][0, 0, :5] == 3).all())
+    c.mask[:c.rows, :2] = 0  # nobody attends to the first two columns any more
+    c.length = c.k[0].shape[2]
+    cap = c.k[0].shape[2]
+    c.mask[:c.rows, 2:cap] = 1
+    c.reserve_column()
+    assert c.k[0].shape[2] == 2 * cap  # only 2 free leading columns: grows instead
+    c.mask[:c.rows, :cap] = 0
+    c.mask[:c.rows, cap:] = 1
+    c.length = c.k[0].shape[2]
+    c.reserve_column()
+    assert c.length == cap and c.k[0].shape[2] == 2 * cap  # half the columns were unused: compacted
 
 
 def test_requests_joining_mid_batch_match_generate_alone(model, tokenizer):
