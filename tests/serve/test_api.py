@@ -8,11 +8,16 @@ import time
 import httpx
 import openai
 import pytest
+import torch
 from serve_helpers import start
 
 from posttrain.chat import render_prompt
 from posttrain.cli import main
+from posttrain.batcher import Sampling
 from posttrain.engine import generate
+from posttrain.lora import inject_lora, merge_lora, save_adapter
+from posttrain.models import load_model
+from posttrain.serve.run import load_served
 
 Q = [{"role": "user", "content": "What is the capital of France?"}]
 
@@ -144,3 +149,25 @@ def test_serve_refuses_a_public_host_without_a_key(tiny_dir, capsys):
     assert main(["serve", str(tiny_dir), "--host", "0.0.0.0"]) == 2
     assert "--api-key" in capsys.readouterr().err
     assert main(["serve", "a=x", "a=y"]) == 2
+
+
+def test_an_adapter_folder_is_served_merged(tiny_dir, tmp_path, tokenizer):
+    """A PEFT-layout adapter folder is a model id like any other; its answers are the merged model's."""
+    model = load_model(str(tiny_dir))
+    inject_lora(model, r=4, alpha=8)
+    torch.manual_seed(1)
+    for name, p in model.named_parameters():
+        if "lora_B" in name:
+            p.data.normal_(0, 0.5)  # a non-zero delta, so the adapter changes the answers
+    save_adapter(model, tmp_path / "adapter", base_model_name_or_path=str(tiny_dir))
+    tokenizer.save_pretrained(tmp_path / "adapter")
+    served = load_served({"ad": str(tmp_path / "adapter")}, dtype="fp32")
+    try:
+        s = served["ad"]
+        assert s.batcher.continuous
+        ids = render_prompt(s.tokenizer, Q, s.template)
+        got = s.batcher.generate(ids, Sampling(max_new_tokens=8), timeout=60)[0]
+        merged = merge_lora(model).eval()
+        assert got.ids == generate(merged, [ids], max_new_tokens=8, tokenizer=s.tokenizer, dtype="fp32")[0].ids
+    finally:
+        served["ad"].batcher.close()
