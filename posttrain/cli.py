@@ -26,6 +26,7 @@ from posttrain.demo import run_demo
 from posttrain.distill import run_distill
 from posttrain.eval.compare import main_eval
 from posttrain.eval.sheets import main_sheet_export, main_sheet_import
+from posttrain.judge.run import run_judge
 from posttrain.lora import load_adapter, merge_lora
 from posttrain.models import load_model, load_tokenizer, save_model
 from posttrain.reward_model import score_file
@@ -37,6 +38,7 @@ from posttrain.tool_args import (
     DemoArgs,
     DistillArgs,
     EvalArgs,
+    JudgeArgs,
     MergeArgs,
     ScoreArgs,
     ServeArgs,
@@ -137,6 +139,7 @@ COMMANDS = {
     "chat": Command(ChatArgs, chat, "Terminal chat with a model.", ("model",)),
     "sheet": Command(SheetArgs, sheet, "Export / import human rating sheets.", ("action", "path")),
     "merge": Command(MergeArgs, merge, "Merge a LoRA adapter into its base model (plain HF folder).", ("base", "adapter", "out")),
+    "judge": Command(JudgeArgs, run_judge, "AI feedback: a model, endpoint or reward model judges answer pairs (both orders) → DPO pairs.", ("judge", "data")),
     "serve": Command(ServeArgs, run_server, "OpenAI-compatible server + web page to chat, compare blind and label preferences.", ("models*",)),
     "demo": Command(DemoArgs, demo, "Run the embedded demo (base model continues → SFT model answers → DPO)."),
 }

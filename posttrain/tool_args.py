@@ -230,3 +230,42 @@ class ServeArgs:
     """Chat template override for every model (default: each tokenizer's own)."""
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     """uvicorn's log level (info logs every request)."""
+
+
+@dataclass
+class JudgeArgs:
+    """AI feedback: a judge model compares two answers (both orders) or grades one:
+    `posttrain judge JUDGE DATA --out pairs.jsonl`."""
+
+    judge: str = ""
+    """The judge (positional): a model folder (judges through our engine), a reward-model folder (the
+    higher reward wins), or the base URL of an OpenAI-compatible endpoint (`http://127.0.0.1:8000/v1`)."""
+    data: str = ""
+    """Rows to judge (positional). pairwise: prompt + a/b (or completions [a, b], or chosen/rejected);
+    single: prompt + completion."""
+    mode: Literal["pairwise", "single"] = "pairwise"
+    """pairwise: which of two answers is better, judged in both orders; single: a 1-10 rating."""
+    out: str = "out/judged.jsonl"
+    """Output: decided pairs as prompt/chosen/rejected (what dpo/rm read), with both verdicts and the
+    judge's reasoning; single mode: the rows with their rating."""
+    ties: Optional[str] = None
+    """Also write the pairs that ended tied (inconsistent across orders, unparsable, or judged a tie)."""
+    report: Optional[str] = None
+    """Write the summary (counts, win rate of a over b with a 95% bootstrap interval) as JSON here."""
+    template: Optional[str] = None
+    """Judge prompt template file with {question}, {answer_a}, {answer_b} (or {question}, {answer});
+    default: the shipped posttrain/judge/templates/<mode>.txt."""
+    judge_model: Optional[str] = None
+    """Endpoint judges: the model name to ask for."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """Endpoint judges: the environment variable holding the API key."""
+    timeout: float = 60.0
+    """Endpoint judges: seconds before a request counts as a judge error."""
+    workers: int = 8
+    """Endpoint judges: requests in flight at once."""
+    max_new_tokens: int = 256
+    """Longest judgement in tokens (reasoning and verdict)."""
+    limit: Optional[int] = None
+    """Judge only the first N rows."""
+    skip_invalid: bool = False
+    """Skip malformed rows instead of stopping at the first."""

@@ -1,0 +1,66 @@
+"""Verdicts out of free text, position-swap debiasing, and win rates with bootstrap intervals.
+
+Judges prefer the first (or the second) position whatever it holds. Every pair is therefore judged
+twice, (a, b) and (b, a): when the two verdicts name the same answer it wins; when they disagree
+the pair is a tie (the judge preferred a position, not an answer); when either verdict cannot be
+read the pair is a tie too, and counted as unparsable.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+_BRACKETED = re.compile(r"\[\[\s*(A|B|C|tie)\s*\]\]", re.IGNORECASE)
+_STATED = re.compile(r"(?:verdict|winner|better answer|better)\s*(?:is|:|=)?\s*[\*\"'(]*\s*(?:answer|assistant|response)?\s*"
+                     r"([AB]|tie)\b", re.IGNORECASE)
+_BARE = re.compile(r"^\W*(A|B|tie)\W*$", re.IGNORECASE)
+_RATING = re.compile(r"\[\[\s*(\d+(?:\.\d+)?)\s*\]\]|rating\s*[:=]?\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def parse_pairwise(text: str | None) -> str | None:
+    """'A', 'B', 'tie', or None when no verdict can be read. The last verdict stated wins (a judge
+    often mentions both letters while reasoning)."""
+    if not text or not text.strip():
+        return None
+    found = _BRACKETED.findall(text) or _STATED.findall(text) or _BARE.findall(text.strip())
+    if not found:
+        return None
+    v = found[-1].upper()
+    return "tie" if v in ("C", "TIE") else v
+
+
+def parse_rating(text: str | None, lo: float = 1, hi: float = 10) -> float | None:
+    if not text:
+        return None
+    found = _RATING.findall(text)
+    if not found:
+        return None
+    value = float(next(x for x in found[-1] if x))
+    return value if lo <= value <= hi else None
+
+
+def swap(verdict: str | None) -> str | None:
+    """A verdict on (b, a) read as a verdict on (a, b)."""
+    return {"A": "B", "B": "A"}.get(verdict, verdict)
+
+
+def combine(first: str | None, second_swapped: str | None) -> tuple[str, str]:
+    """(outcome for a vs b: 'A' | 'B' | 'tie', why: 'consistent' | 'inconsistent' | 'unparsable')."""
+    if first is None or second_swapped is None:
+        return "tie", "unparsable"
+    if first == second_swapped:
+        return first, "consistent"
+    return "tie", "inconsistent"
+
+
+def win_rate(outcomes: list[str], resamples: int = 2000, seed: int = 0) -> dict:
+    """Win rate of a over b (ties count half) and a 95% percentile-bootstrap interval."""
+    scores = np.array([{"A": 1.0, "B": 0.0}.get(o, 0.5) for o in outcomes])
+    if not len(scores):
+        return {"n": 0, "win_rate": None, "ci95": None}
+    rng = np.random.default_rng(seed)
+    means = scores[rng.integers(0, len(scores), (resamples, len(scores)))].mean(1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return {"n": len(scores), "win_rate": float(scores.mean()), "ci95": [float(lo), float(hi)]}
