@@ -24,7 +24,8 @@ from posttrain.data.formats import control_strings, load_conversations
 from posttrain.data.readers import DataError
 from posttrain.demo import run_demo
 from posttrain.distill import run_distill
-from posttrain.eval.compare import main_eval
+from posttrain.eval.compare import load_for_eval, main_eval
+from posttrain.eval.safety import main_safety
 from posttrain.eval.sheets import main_sheet_export, main_sheet_import
 from posttrain.judge.run import run_judge
 from posttrain.lora import load_adapter, merge_lora
@@ -94,6 +95,10 @@ def merge(args: MergeArgs) -> None:
 
 
 def evaluate(a: EvalArgs) -> None:
+    if a.safety:
+        main_safety(a.models, a.template, a.safety_split, show_items=a.show_items, load=load_for_eval)
+        if not (a.benchmark or a.ppl or a.ppl_ood):
+            return
     main_eval(a.models, a.benchmark, a.ppl, a.ppl_ood, a.template, a.max_items, a.show_items, retain=a.retention)
 
 

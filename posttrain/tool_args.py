@@ -68,6 +68,12 @@ class EvalArgs:
     retention: bool = False
     """The first model is the base: the benchmark items it answers right through a few-shot text prompt are what it
     knows; report each model's share of those still answered right (knowledge retention; needs benchmark)."""
+    safety: bool = False
+    """Red-team and over-refusal check: each model answers the bundled harmful prompts (should refuse) and their
+    benign look-alikes (should answer); harmful-compliance and over-refusal rates per category, read by a
+    rule-based refusal detector whose accuracy on hand-labelled answers is printed with them."""
+    safety_split: Literal["heldout", "train", "all"] = "heldout"
+    """Which safety prompts to use (train prompts are for building safety data, e.g. Constitutional AI)."""
 
 
 @dataclass
