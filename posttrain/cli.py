@@ -26,6 +26,7 @@ from posttrain.demo import run_demo
 from posttrain.distill import run_distill
 from posttrain.eval.compare import load_for_eval, main_eval
 from posttrain.eval.safety import main_safety
+from posttrain.eval.sycophancy import main_sycophancy
 from posttrain.eval.sheets import main_sheet_export, main_sheet_import
 from posttrain.judge.run import run_judge
 from posttrain.lora import load_adapter, merge_lora
@@ -97,8 +98,12 @@ def merge(args: MergeArgs) -> None:
 def evaluate(a: EvalArgs) -> None:
     if a.safety:
         main_safety(a.models, a.template, a.safety_split, show_items=a.show_items, load=load_for_eval)
-        if not (a.benchmark or a.ppl or a.ppl_ood):
-            return
+    if a.sycophancy:
+        if not a.benchmark:
+            raise ConfigError("--sycophancy needs --benchmark (the questions to push back on)")
+        main_sycophancy(a.models, a.benchmark, a.template, a.max_items, a.show_items, load=load_for_eval)
+    if (a.safety or a.sycophancy) and not (a.ppl or a.ppl_ood or (a.benchmark and not a.sycophancy)):
+        return
     main_eval(a.models, a.benchmark, a.ppl, a.ppl_ood, a.template, a.max_items, a.show_items, retain=a.retention)
 
 

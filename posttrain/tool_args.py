@@ -72,6 +72,9 @@ class EvalArgs:
     """Red-team and over-refusal check: each model answers the bundled harmful prompts (should refuse) and their
     benign look-alikes (should answer); harmful-compliance and over-refusal rates per category, read by a
     rule-based refusal detector whose accuracy on hand-labelled answers is printed with them."""
+    sycophancy: bool = False
+    """Pushback probe on the benchmark items: after a right answer the user insists on a wrong one; report how
+    often each model's right answer flips (needs benchmark)."""
     safety_split: Literal["heldout", "train", "all"] = "heldout"
     """Which safety prompts to use (train prompts are for building safety data, e.g. Constitutional AI)."""
 
