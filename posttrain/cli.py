@@ -20,6 +20,7 @@ from posttrain.chat import TemplateError
 from posttrain.chat_cli import run_chat
 from posttrain.check import lint, print_report
 from posttrain.config import ConfigError, parse
+from posttrain.constitution import run_constitution
 from posttrain.data.formats import control_strings, load_conversations
 from posttrain.data.readers import DataError
 from posttrain.demo import run_demo
@@ -36,6 +37,7 @@ from posttrain.serve.run import run_server
 from posttrain.tool_args import (
     BestOfNArgs,
     ChatArgs,
+    ConstitutionArgs,
     CheckArgs,
     DemoArgs,
     DistillArgs,
@@ -149,6 +151,7 @@ COMMANDS = {
     "chat": Command(ChatArgs, chat, "Terminal chat with a model.", ("model",)),
     "sheet": Command(SheetArgs, sheet, "Export / import human rating sheets.", ("action", "path")),
     "merge": Command(MergeArgs, merge, "Merge a LoRA adapter into its base model (plain HF folder).", ("base", "adapter", "out")),
+    "constitution": Command(ConstitutionArgs, run_constitution, "Constitutional AI data: answer → critique against a principle → revise (SFT rows + pairs).", ("model", "data")),
     "judge": Command(JudgeArgs, run_judge, "AI feedback: a model, endpoint or reward model judges answer pairs (both orders) → DPO pairs.", ("judge", "data")),
     "serve": Command(ServeArgs, run_server, "OpenAI-compatible server + web page to chat, compare blind and label preferences.", ("models*",)),
     "demo": Command(DemoArgs, demo, "Run the embedded demo (base model continues → SFT model answers → DPO)."),

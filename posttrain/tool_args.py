@@ -278,3 +278,39 @@ class JudgeArgs:
     """Judge only the first N rows."""
     skip_invalid: bool = False
     """Skip malformed rows instead of stopping at the first."""
+
+
+@dataclass
+class ConstitutionArgs:
+    """Constitutional AI data: answer, critique against a principle, revise → SFT rows and (original, revision)
+    pairs: `posttrain constitution MODEL PROMPTS`."""
+
+    model: str = ""
+    """The model whose answers are critiqued and revised (positional)."""
+    data: str = ""
+    """Prompts (positional): rows with `prompt` (text or messages) or `instruction`."""
+    constitution: Optional[str] = None
+    """Constitution file: YAML `principles: [{name, critique, revision}]` or a Markdown list
+    `- name: critique request || revision request` (default: posttrain/assets/constitution.yaml, 16 principles)."""
+    critic: Optional[str] = None
+    """Model folder that writes the critiques and revisions (default: MODEL itself)."""
+    out_sft: str = "out/constitution_sft.jsonl"
+    """SFT rows: the prompt and the final revision."""
+    out_pairs: str = "out/constitution_pairs.jsonl"
+    """Preference pairs: chosen = the final revision, rejected = the original answer (with principles and critiques)."""
+    rounds: int = 1
+    """Rounds of critique and revision per prompt (a new principle each round)."""
+    temperature: float = 0.7
+    """Sampling temperature of answers, critiques and revisions (0 = greedy)."""
+    top_p: float = 0.95
+    """Nucleus sampling threshold."""
+    max_new_tokens: int = 160
+    """Longest answer, critique or revision in tokens."""
+    template: Optional[str] = None
+    """Chat template override."""
+    seed: int = 0
+    """Seed of the principle draws and the sampling."""
+    limit: Optional[int] = None
+    """Use only the first N prompts."""
+    skip_invalid: bool = False
+    """Skip malformed rows instead of stopping at the first."""

@@ -1,0 +1,125 @@
+"""`posttrain constitution MODEL PROMPTS`: Constitutional AI data — answer, critique, revise.
+
+For each prompt the model answers; then, for each round, a principle is drawn from the constitution,
+the critic is asked to critique the latest answer against it, and to revise the answer in the light
+of its critique. The final revision is written as an SFT example, and (original answer = rejected,
+revision = chosen) as a preference pair, with the principles and critiques used.
+
+The critic is the model itself unless `critic` names another folder (a small model often cannot
+critique usefully; a stronger local model can critique and revise for it). A constitution is YAML
+(`principles: [{name, critique, revision}, ...]`) or a Markdown list (`- name: critique || revision`);
+the default, `posttrain/assets/constitution.yaml`, was written for this project.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from posttrain.config import ConfigError
+from posttrain.data.formats import load_rows, to_prompt_row
+from posttrain.eval.compare import load_for_eval
+from posttrain.generation import chat_generate
+
+DEFAULT = Path(__file__).resolve().parent / "assets" / "constitution.yaml"
+
+
+@dataclass
+class Principle:
+    name: str
+    critique: str
+    revision: str
+
+
+def load_constitution(path: str | Path | None = None) -> list[Principle]:
+    path = Path(path or DEFAULT)
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".md", ".markdown"):
+        out = []
+        for i, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line.startswith(("- ", "* ")):
+                continue
+            name, _, rest = line[2:].partition(":")
+            critique, sep, revision = rest.partition("||")
+            if not sep or not critique.strip() or not revision.strip():
+                raise ConfigError(f"{path}:{i}: expected '- name: critique request || revision request'")
+            out.append(Principle(name.strip(), critique.strip(), revision.strip()))
+    else:
+        data = yaml.safe_load(text) or {}
+        rows = data.get("principles") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise ConfigError(f"{path}: expected a 'principles' list of {{name, critique, revision}}")
+        out = []
+        for i, p in enumerate(rows):
+            if not isinstance(p, dict) or not all(isinstance(p.get(k), str) and p[k].strip() for k in ("name", "critique", "revision")):
+                raise ConfigError(f"{path}: principles[{i}]: expected name, critique and revision strings")
+            out.append(Principle(p["name"], p["critique"], p["revision"]))
+    if not out:
+        raise ConfigError(f"{path}: no principles")
+    return out
+
+
+def critique_and_revise(model, tokenizer, critic, critic_tokenizer, prompts: list[list[dict]], principles: list[Principle],
+                        rounds: int = 1, seed: int = 0, template: str | None = None, **gen) -> list[dict]:
+    """For each prompt: the answer, then `rounds` of (principle, critique, revision). `gen` goes to
+    `chat_generate` (max_new_tokens, temperature, top_p); sampling is seeded by `seed` too."""
+    rng = random.Random(seed)
+    gen = {**gen, "seed": seed}
+    answers = chat_generate(model, tokenizer, prompts, template, progress="answers", **gen)
+    records = [{"prompt": p, "original": a, "rounds": []} for p, a in zip(prompts, answers)]
+    for _ in range(rounds):
+        picked = [rng.choice(principles) for _ in records]
+        convs = [r["prompt"] + [{"role": "assistant", "content": _latest(r)}, {"role": "user", "content": pr.critique}]
+                 for r, pr in zip(records, picked)]
+        critiques = chat_generate(critic, critic_tokenizer, convs, template, progress="critiques", **gen)
+        convs = [c + [{"role": "assistant", "content": cr}, {"role": "user", "content": pr.revision}]
+                 for c, cr, pr in zip(convs, critiques, picked)]
+        revisions = chat_generate(critic, critic_tokenizer, convs, template, progress="revisions", **gen)
+        for r, pr, cr, rv in zip(records, picked, critiques, revisions):
+            r["rounds"].append({"principle": pr.name, "critique": cr, "revision": rv})
+    return records
+
+
+def _latest(record: dict) -> str:
+    return record["rounds"][-1]["revision"] if record["rounds"] else record["original"]
+
+
+def run_constitution(a) -> dict:
+    if not a.model or not a.data:
+        raise ConfigError("constitution needs MODEL and PROMPTS")
+    principles = load_constitution(a.constitution)
+    prompts = [msgs for msgs, _ in load_rows(a.data, to_prompt_row, a.skip_invalid, limit=a.limit)]
+    model, tok = load_for_eval(a.model)
+    critic, critic_tok = (model, tok) if not a.critic else load_for_eval(a.critic)
+    records = critique_and_revise(model, tok, critic, critic_tok, prompts, principles, a.rounds, a.seed, a.template,
+                                  max_new_tokens=a.max_new_tokens, temperature=a.temperature, top_p=a.top_p)
+    sft, pairs, skipped = [], [], {"empty": 0, "unchanged": 0}
+    for r in records:
+        final, original = _latest(r).strip(), r["original"].strip()
+        if not final or not original:
+            skipped["empty"] += 1
+            continue
+        if final == original:
+            skipped["unchanged"] += 1
+            continue
+        used = [x["principle"] for x in r["rounds"]]
+        sft.append({"messages": r["prompt"] + [{"role": "assistant", "content": final}], "principles": used,
+                    "source": "constitution"})
+        pairs.append({"prompt": r["prompt"], "chosen": final, "rejected": original, "principles": used,
+                      "critiques": [x["critique"] for x in r["rounds"]], "source": "constitution"})
+    for path, rows in ((a.out_sft, sft), (a.out_pairs, pairs)):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    summary = {"prompts": len(records), "written": len(sft), **skipped, "critic": a.critic or a.model}
+    print(f"constitution: {len(records)} prompts, {a.rounds} round(s) of critique and revision by {summary['critic']} → "
+          f"{len(sft)} SFT rows in {a.out_sft}, {len(pairs)} pairs in {a.out_pairs} "
+          f"(skipped: {skipped['empty']} empty, {skipped['unchanged']} unchanged)", file=sys.stderr)
+    return summary

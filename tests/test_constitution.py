@@ -1,0 +1,66 @@
+"""Constitutional AI data: the constitution files, the critique → revision conversations, and the
+CLI writing SFT rows and pairs that `sft` and `dpo` read."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import posttrain.constitution as C
+from posttrain.cli import main
+from posttrain.config import ConfigError
+from posttrain.data.formats import load_conversations, load_rows
+from posttrain.data.preference import to_pair
+
+
+def test_the_default_constitution_and_a_markdown_one(tmp_path):
+    default = C.load_constitution()
+    assert 12 <= len(default) <= 20 and len({p.name for p in default}) == len(default)
+    md = tmp_path / "c.md"
+    md.write_text("# mine\n- kind: Was the answer unkind? || Rewrite it kindly.\n- short: Too long? || Shorten it.\n")
+    assert [p.name for p in C.load_constitution(md)] == ["kind", "short"]
+    md.write_text("- broken: no revision here\n")
+    with pytest.raises(ConfigError, match="c.md:1"):
+        C.load_constitution(md)
+    bad = tmp_path / "c.yaml"
+    bad.write_text("principles: [{name: x, critique: y}]\n")
+    with pytest.raises(ConfigError, match=r"principles\[0\]"):
+        C.load_constitution(bad)
+
+
+def test_each_round_critiques_the_latest_answer_then_revises(monkeypatch):
+    seen = []
+
+    def fake(model, tok, convs, template=None, progress=None, **kw):
+        seen.append((progress, convs))
+        return [f"{progress} {i}" for i in range(len(convs))]
+
+    monkeypatch.setattr(C, "chat_generate", fake)
+    principles = [C.Principle("p1", "Critique 1?", "Revise 1."), C.Principle("p2", "Critique 2?", "Revise 2.")]
+    prompts = [[{"role": "user", "content": "q0"}], [{"role": "user", "content": "q1"}]]
+    recs = C.critique_and_revise(None, None, None, None, prompts, principles, rounds=2, seed=3)
+    assert [s[0] for s in seen] == ["answers", "critiques", "revisions", "critiques", "revisions"]
+    crit2 = seen[3][1][0]  # round 2 critiques the round-1 revision, not the original answer
+    assert crit2[1] == {"role": "assistant", "content": "revisions 0"} and crit2[2]["content"] in ("Critique 1?", "Critique 2?")
+    rev = seen[2][1][1]
+    assert [m["role"] for m in rev] == ["user", "assistant", "user", "assistant", "user"]
+    assert rev[3]["content"] == "critiques 1" and rev[4]["content"].startswith("Revise")
+    assert recs[0]["original"] == "answers 0" and len(recs[0]["rounds"]) == 2
+
+
+def test_constitution_cli_writes_rows_the_stages_read(tiny_dir, tmp_path):
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text("".join(json.dumps({"prompt": f"How do I sort a list of {i} numbers?"}) + "\n" for i in range(6)))
+    sft, pairs = tmp_path / "sft.jsonl", tmp_path / "pairs.jsonl"
+    assert main(["constitution", str(tiny_dir), str(prompts), "--out_sft", str(sft), "--out_pairs", str(pairs),
+                 "--temperature", "1.0", "--max_new_tokens", "12", "--template", "chatml"]) == 0
+    convs = load_conversations(str(sft))
+    rows = load_rows(str(pairs), to_pair)
+    assert len(convs) == len(rows) >= 1
+    raw = json.loads(pairs.read_text().splitlines()[0])
+    assert raw["principles"][0] in {p.name for p in C.load_constitution()} and raw["chosen"] != raw["rejected"]
+    common = [f"model={tiny_dir}", "max_len=96", "batch_size=1", "max_steps=1", "dtype=fp32", "progress=false",
+              "template=chatml"]
+    assert main(["dpo", *common, f"data={pairs}", f"output_dir={tmp_path / 'dpo'}"]) == 0
+    assert main(["sft", *common, f"data={sft}", f"output_dir={tmp_path / 'sft_out'}"]) == 0
