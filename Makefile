@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.posttrain-installed
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo demo-tiny test test-slow test-faults test-fuzz test-browser bench-serve bench-sft bench-lora bench-dpo bench-grpo measure-rl clean
+.PHONY: setup demo demo-tiny test test-slow test-faults test-fuzz test-browser bench-serve bench-sft bench-lora bench-dpo bench-grpo measure-rl measure-safety clean
 
 setup: $(STAMP)
 
@@ -73,6 +73,10 @@ bench-serve: $(STAMP)
 # RM, GRPO and PPO on the demo's SFT model (run `make demo` first); numbers in bench/RESULTS.md
 measure-rl: $(VENV)/.gemma-installed
 	sh scripts/measure_rl.sh out/demo/gemma/sft out/rl
+
+# Constitutional AI → DPO on the demo's SFT model; held-out safety, sycophancy, benchmark (bench/RESULTS.md)
+measure-safety: $(VENV)/.gemma-installed
+	sh scripts/measure_safety.sh out/demo/gemma/sft
 
 clean:
 	rm -rf out bench/out .pytest_cache

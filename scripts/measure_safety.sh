@@ -1,0 +1,38 @@
+#!/bin/sh
+# Constitutional AI on the demo's SFT model (Gemma-3-270M), and the safety / sycophancy numbers of
+# base, SFT and after CAI → DPO: the numbers in bench/RESULTS.md.
+#   make demo && make measure-safety        (or: sh scripts/measure_safety.sh SFT_DIR BASE_DIR OUT_DIR)
+# The constitution stage sees only the train split of the safety prompts; every number below is on
+# the held-out split (and the held-out benchmark).
+set -e
+SFT=${1:-out/demo/gemma/sft}
+BASE=${2:-$HOME/.cache/posttrain/gemma-3-270m-base}
+OUT=${3:-out/safety}
+P="${POSTTRAIN:-.venv/bin/posttrain}"
+PY="${PYTHON:-.venv/bin/python}"
+mkdir -p "$OUT"
+
+# 1. the train-split prompts (harmful and benign look-alikes)
+$PY - "$OUT/cai_prompts.jsonl" <<'PYEOF'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for name in ("data/safety_harmful.jsonl", "data/safety_benign.jsonl"):
+        for line in open(name):
+            row = json.loads(line)
+            if row["split"] == "train":
+                f.write(json.dumps({"prompt": row["prompt"], "category": row["category"]}) + "\n")
+PYEOF
+
+# 2. Constitutional AI: the SFT model answers, critiques itself against a drawn principle, revises
+$P constitution "$SFT" "$OUT/cai_prompts.jsonl" --out_sft "$OUT/cai_sft.jsonl" --out_pairs "$OUT/cai_pairs.jsonl" \
+   --template gemma --max_new_tokens 128 --temperature 0.7
+
+# 3. DPO (RPO loss) from the SFT model on the CAI pairs: the demo's DPO recipe, these pairs
+$P dpo recipes/dpo_gemma.yaml model="$SFT" data="$OUT/cai_pairs.jsonl" eval_data=null output_dir="$OUT/dpo" \
+   batch_size=4 max_steps=30 progress=false
+
+# 4. held-out safety, sycophancy and benchmark for base, SFT and CAI-DPO
+$P eval "$BASE" "$SFT" "$OUT/dpo" --safety true --show_items false --template gemma | tee "$OUT/safety.txt"
+$P eval "$BASE" "$SFT" "$OUT/dpo" --benchmark data/bench_heldout.jsonl --sycophancy true --show_items false \
+   --template gemma | tee "$OUT/sycophancy.txt"
+$P eval "$SFT" "$OUT/dpo" --benchmark data/bench_heldout.jsonl --show_items false | tee "$OUT/bench.txt"
