@@ -82,6 +82,11 @@ class Request:
         """Stop decoding this request; its rows leave the batch at the next step."""
         self.cancelled = True
 
+    @property
+    def done(self) -> bool:
+        """Every choice has finished (or the request failed)."""
+        return self._done.is_set()
+
     def emit(self, kind: str, choice: int | None, payload) -> None:
         if kind == "done":
             self.completions[choice] = payload

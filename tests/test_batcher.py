@@ -87,10 +87,10 @@ def test_joining_at_every_step_and_n_choices(model, tokenizer):
     try:
         long = b.submit(ps[0], Sampling(max_new_tokens=40))
         joined = []
-        while not long._done.is_set() and len(joined) < 12:
+        while not long.done and len(joined) < 12:
             before = b.steps
             joined.append(b.submit(ps[len(joined) % len(ps)], Sampling(max_new_tokens=4 + len(joined) % 5)))
-            while b.steps == before and not long._done.is_set():
+            while b.steps == before and not long.done:
                 time.sleep(0.001)
         sampled = [b.submit(ps[2], Sampling(max_new_tokens=10, temperature=1.0, top_p=0.9, seed=7, n=3))
                    for _ in range(2)]
@@ -126,7 +126,7 @@ def test_stops_stream_deltas_and_cancel(model, tokenizer):
         deadline = time.time() + 20
         while b.rows and time.time() < deadline:
             time.sleep(0.01)
-        assert not b.rows and not slow._done.is_set()
+        assert not b.rows and not slow.done
         assert b.generate(ps[3], Sampling(max_new_tokens=3), timeout=30)[0].ids == alone(model, tokenizer, ps[3], 3).ids
     finally:
         b.close()

@@ -140,7 +140,7 @@ def build_app(models: dict[str, Served], labels: LabelStore | None = None, api_k
             return out
         finally:
             for r in reqs:
-                if not r._done.is_set():
+                if not r.done:
                     r.cancel()
 
     def stream(reqs, q: asyncio.Queue, total: int, chunk: Callable, first: Callable | None, tail: Callable | None):
@@ -166,7 +166,7 @@ def build_app(models: dict[str, Served], labels: LabelStore | None = None, api_k
                 yield P.sse("[DONE]")
             finally:
                 for r in reqs:
-                    if not r._done.is_set():
+                    if not r.done:
                         r.cancel()
 
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
