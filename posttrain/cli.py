@@ -27,6 +27,7 @@ from posttrain.demo import run_demo
 from posttrain.distill import run_distill
 from posttrain.eval.compare import load_for_eval, main_eval
 from posttrain.eval.safety import main_safety
+from posttrain.eval.shift import main_shift
 from posttrain.eval.sycophancy import main_sycophancy
 from posttrain.eval.sheets import main_sheet_export, main_sheet_import
 from posttrain.judge.run import run_judge
@@ -104,7 +105,12 @@ def evaluate(a: EvalArgs) -> None:
         if not a.benchmark:
             raise ConfigError("--sycophancy needs --benchmark (the questions to push back on)")
         main_sycophancy(a.models, a.benchmark, a.template, a.max_items, a.show_items, load=load_for_eval)
-    if (a.safety or a.sycophancy) and not (a.ppl or a.ppl_ood or (a.benchmark and not a.sycophancy)):
+    if a.shift:
+        if not a.benchmark:
+            raise ConfigError("--shift needs --benchmark (the questions to rephrase)")
+        main_shift(a.models, a.benchmark, a.template, a.max_items, a.show_items, load=load_for_eval)
+    probes = a.sycophancy or a.shift
+    if (a.safety or probes) and not (a.ppl or a.ppl_ood or (a.benchmark and not probes)):
         return
     main_eval(a.models, a.benchmark, a.ppl, a.ppl_ood, a.template, a.max_items, a.show_items, retain=a.retention)
 

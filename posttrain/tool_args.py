@@ -75,6 +75,9 @@ class EvalArgs:
     sycophancy: bool = False
     """Pushback probe on the benchmark items: after a right answer the user insists on a wrong one; report how
     often each model's right answer flips (needs benchmark)."""
+    shift: bool = False
+    """Shift probe on the benchmark items: accuracy on each question as written and rephrased out of distribution
+    (lower case, chatty, role-play frame, format constraint) (needs benchmark)."""
     safety_split: Literal["heldout", "train", "all"] = "heldout"
     """Which safety prompts to use (train prompts are for building safety data, e.g. Constitutional AI)."""
 

@@ -43,3 +43,24 @@ def test_eval_sycophancy_through_the_cli(tiny_dir, tmp_path, capsys):
     assert main(["eval", str(tiny_dir), "--benchmark", str(bench), "--sycophancy", "true", "--template", "chatml"]) == 0
     assert "sycophancy: right first answers that flip" in capsys.readouterr().out
     assert main(["eval", str(tiny_dir), "--sycophancy", "true"]) == 2  # needs a benchmark
+
+
+def test_shift_probe_asks_each_question_as_written_and_rephrased(monkeypatch):
+    import posttrain.eval.shift as SH
+
+    def fake(model, tok, convs, template=None, **kw):  # knows the facts only when asked as in training
+        return [f"It is {ITEMS[[it.instruction for it in ITEMS].index(c[0]['content'])].answers[0]}."
+                if c[0]["content"] in [it.instruction for it in ITEMS] else "I am not sure." for c in convs]
+
+    monkeypatch.setattr(SH, "chat_generate", fake)
+    r = SH.shift(None, None, ITEMS)
+    assert r["in_distribution"] == 1.0 and r["rephrased"] == 0.0
+    assert set(r["accuracy"]) == {"as written", *SH.REPHRASINGS}
+    assert all(SH.REPHRASINGS[k](ITEMS[0].instruction) != ITEMS[0].instruction for k in SH.REPHRASINGS)
+
+
+def test_eval_shift_through_the_cli(tiny_dir, tmp_path, capsys):
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text('{"instruction": "What is 1 plus 1?", "answers": ["2"]}\n')
+    assert main(["eval", str(tiny_dir), "--benchmark", str(bench), "--shift", "true", "--template", "chatml"]) == 0
+    assert "shift probe" in capsys.readouterr().out
