@@ -23,14 +23,21 @@ from posttrain.data.batching import collate_padded
 from posttrain.data.formats import load_rows
 from posttrain.data.preference import to_pair, to_unpaired
 from posttrain.forward import hidden_states
-from posttrain.models import clear_quantization, load_tokenizer
+from posttrain.lora import is_adapter_folder
+from posttrain.models import clear_quantization, load_model, load_tokenizer
 from posttrain.runtime import autocast, evaluating, pick_device, pick_dtype
 
 
 def load_reward_model(path: str, tokenizer=None):
     """A causal LM folder (new random head) or a saved reward model, as a 1-label sequence classifier."""
     tokenizer = tokenizer or load_tokenizer(path)
-    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, dtype=torch.float32)
+    if is_adapter_folder(path):  # our merge, not transformers' adapter loading (which freezes every weight)
+        lm = load_model(path)
+        lm.config.num_labels = 1
+        model = AutoModelForSequenceClassification.from_config(lm.config, dtype=torch.float32)
+        model.base_model.load_state_dict(lm.base_model.state_dict())
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1, dtype=torch.float32)
     clear_quantization(model)
     model.config.pad_token_id = tokenizer.pad_token_id
     return model

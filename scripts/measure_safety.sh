@@ -1,6 +1,7 @@
 #!/bin/sh
 # Constitutional AI on the demo's SFT model (Gemma-3-270M), and the safety / sycophancy numbers of
-# base, SFT and after CAI → DPO: the numbers in bench/RESULTS.md.
+# base, SFT and after CAI → DPO: the numbers in bench/RESULTS.md. `CRITIC=FOLDER` has another model
+# write the critiques and revisions.
 #   make demo && make measure-safety        (or: sh scripts/measure_safety.sh SFT_DIR BASE_DIR OUT_DIR)
 # The constitution stage sees only the train split of the safety prompts; every number below is on
 # the held-out split (and the held-out benchmark).
@@ -25,7 +26,7 @@ PYEOF
 
 # 2. Constitutional AI: the SFT model answers, critiques itself against a drawn principle, revises
 $P constitution "$SFT" "$OUT/cai_prompts.jsonl" --out_sft "$OUT/cai_sft.jsonl" --out_pairs "$OUT/cai_pairs.jsonl" \
-   --template gemma --max_new_tokens 128 --temperature 0.7
+   --template gemma --max_new_tokens 128 --temperature 0.7 ${CRITIC:+--critic "$CRITIC"}
 
 # 3. DPO (RPO loss) from the SFT model on the CAI pairs: the demo's DPO recipe, these pairs
 $P dpo recipes/dpo_gemma.yaml model="$SFT" data="$OUT/cai_pairs.jsonl" eval_data=null output_dir="$OUT/dpo" \
@@ -35,4 +36,17 @@ $P dpo recipes/dpo_gemma.yaml model="$SFT" data="$OUT/cai_pairs.jsonl" eval_data
 $P eval "$BASE" "$SFT" "$OUT/dpo" --safety true --show_items false --template gemma | tee "$OUT/safety.txt"
 $P eval "$BASE" "$SFT" "$OUT/dpo" --benchmark data/bench_heldout.jsonl --sycophancy true --show_items false \
    --template gemma | tee "$OUT/sycophancy.txt"
+$P eval "$BASE" "$SFT" "$OUT/dpo" --benchmark data/bench_heldout.jsonl --shift true --show_items false \
+   --template gemma | tee "$OUT/shift.txt"
 $P eval "$SFT" "$OUT/dpo" --benchmark data/bench_heldout.jsonl --show_items false | tee "$OUT/bench.txt"
+
+# 5. RLAIF: the SFT model judges 300 bundled training pairs (both orders); a reward model trained on its
+#    decided pairs against the same reward model trained on the same 300 pairs' bundled labels, both scored
+#    on the 251 held-out bundled pairs
+head -n 300 data/pref_train.jsonl > "$OUT/pref300.jsonl"
+$P judge "$SFT" "$OUT/pref300.jsonl" --out "$OUT/rlaif_pairs.jsonl" --report "$OUT/rlaif_report.json" \
+   --max_new_tokens 96
+RM="template=gemma max_len=128 freeze_embeddings=true freeze_layers=9 warmup_steps=2 progress=false batch_size=8 max_steps=40 lr=2e-5"
+$P rm model="$SFT" data="$OUT/rlaif_pairs.jsonl" eval_data=data/pref_heldout.jsonl output_dir="$OUT/rm_rlaif" $RM
+$P rm model="$SFT" data="$OUT/pref300.jsonl" eval_data=data/pref_heldout.jsonl output_dir="$OUT/rm_bundled" $RM
+for s in rm_rlaif rm_bundled; do echo "== $s"; grep eval_ "$OUT/$s/metrics.jsonl" | tail -1; done | tee "$OUT/rlaif.txt"

@@ -98,3 +98,30 @@ def test_reward_model_as_rl_reward_refuses_long_rows(tiny_dir, monkeypatch):
     reward = load_reward(str(tiny_dir), "chatml")
     with pytest.raises(ValueError, match="longer than max_len=24"):
         reward(["What is 2 plus 2?"], [LONG[0]["content"]])
+
+
+def test_an_adapter_folder_is_a_reward_model_base_merged_and_trainable(tiny_dir, tokenizer, tmp_path):
+    """`posttrain rm model=ADAPTER` (the demo's SFT model is one): the trunk is the merged model, and every
+    parameter trains (transformers' own adapter loading left them all frozen)."""
+    import torch
+
+    from posttrain.lora import inject_lora, merge_lora, save_adapter
+    from posttrain.models import load_model
+    from posttrain.reward_model import load_reward_model
+
+    lm = load_model(str(tiny_dir))
+    inject_lora(lm, r=4, alpha=8)
+    torch.manual_seed(0)
+    for name, p in lm.named_parameters():
+        if "lora_B" in name:
+            p.data.normal_(0, 0.5)
+    save_adapter(lm, tmp_path / "ad", base_model_name_or_path=str(tiny_dir))
+    tokenizer.save_pretrained(tmp_path / "ad")
+    rm = load_reward_model(str(tmp_path / "ad"))
+    assert all(p.requires_grad for p in rm.parameters())
+    merged = merge_lora(lm).eval()
+    ids = torch.tensor([[5, 6, 7, 8]])
+    with torch.no_grad():
+        want = merged.model(input_ids=ids).last_hidden_state
+        got = rm.eval().base_model(input_ids=ids).last_hidden_state
+    torch.testing.assert_close(got, want)
