@@ -47,6 +47,8 @@ head -n 300 data/pref_train.jsonl > "$OUT/pref300.jsonl"
 $P judge "$SFT" "$OUT/pref300.jsonl" --out "$OUT/rlaif_pairs.jsonl" --report "$OUT/rlaif_report.json" \
    --max_new_tokens 96
 RM="template=gemma max_len=128 freeze_embeddings=true freeze_layers=9 warmup_steps=2 progress=false batch_size=8 max_steps=40 lr=2e-5"
-$P rm model="$SFT" data="$OUT/rlaif_pairs.jsonl" eval_data=data/pref_heldout.jsonl output_dir="$OUT/rm_rlaif" $RM
+if [ -s "$OUT/rlaif_pairs.jsonl" ]; then  # a judge that writes no readable verdict decides no pair
+  $P rm model="$SFT" data="$OUT/rlaif_pairs.jsonl" eval_data=data/pref_heldout.jsonl output_dir="$OUT/rm_rlaif" $RM
+fi
 $P rm model="$SFT" data="$OUT/pref300.jsonl" eval_data=data/pref_heldout.jsonl output_dir="$OUT/rm_bundled" $RM
-for s in rm_rlaif rm_bundled; do echo "== $s"; grep eval_ "$OUT/$s/metrics.jsonl" | tail -1; done | tee "$OUT/rlaif.txt"
+for s in rm_rlaif rm_bundled; do echo "== $s"; grep -s eval_ "$OUT/$s/metrics.jsonl" | tail -1; done | tee "$OUT/rlaif.txt"
