@@ -5,8 +5,10 @@ the critic is asked to critique the latest answer against it, and to revise the 
 of its critique. The final revision is written as an SFT example, and (original answer = rejected,
 revision = chosen) as a preference pair, with the principles and critiques used.
 
-The critic is the model itself unless `critic` names another folder (a small model often cannot
-critique usefully; a stronger local model can critique and revise for it). A constitution is YAML
+The critic is the model itself unless `critic` names another folder or an OpenAI-compatible endpoint
+(`posttrain serve`, vLLM, a hosted API): a small model often cannot critique usefully, and a stronger
+one can critique and revise for it. A critique or revision the endpoint fails to give leaves that
+prompt's answer unrevised (it is then skipped as unchanged). A constitution is YAML
 (`principles: [{name, critique, revision}, ...]`) or a Markdown list (`- name: critique || revision`);
 the default, `posttrain/assets/constitution.yaml`, was written for this project.
 """
@@ -14,6 +16,7 @@ the default, `posttrain/assets/constitution.yaml`, was written for this project.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 from dataclasses import dataclass
@@ -25,6 +28,7 @@ from posttrain.config import ConfigError
 from posttrain.data.formats import load_rows, to_prompt_row
 from posttrain.eval.compare import load_for_eval
 from posttrain.generation import chat_generate
+from posttrain.judge.backends import EndpointChat
 
 DEFAULT = Path(__file__).resolve().parent / "assets" / "constitution.yaml"
 
@@ -65,25 +69,31 @@ def load_constitution(path: str | Path | None = None) -> list[Principle]:
     return out
 
 
-def critique_and_revise(model, tokenizer, critic, critic_tokenizer, prompts: list[list[dict]], principles: list[Principle],
-                        rounds: int = 1, seed: int = 0, template: str | None = None, **gen) -> list[dict]:
-    """For each prompt: the answer, then `rounds` of (principle, critique, revision). `gen` goes to
-    `chat_generate` (max_new_tokens, temperature, top_p); sampling is seeded by `seed` too."""
+def critique_and_revise(answer, critic, prompts: list[list[dict]], principles: list[Principle], rounds: int = 1,
+                        seed: int = 0) -> list[dict]:
+    """For each prompt: the answer, then `rounds` of (principle, critique, revision). `answer` and `critic`
+    answer a list of conversations (a local model through the engine, or an endpoint); a failed critique
+    or revision (None) leaves the answer as it was."""
     rng = random.Random(seed)
-    gen = {**gen, "seed": seed}
-    answers = chat_generate(model, tokenizer, prompts, template, progress="answers", **gen)
-    records = [{"prompt": p, "original": a, "rounds": []} for p, a in zip(prompts, answers)]
+    records = [{"prompt": p, "original": a or "", "rounds": []} for p, a in zip(prompts, answer(prompts, "answers"))]
     for _ in range(rounds):
         picked = [rng.choice(principles) for _ in records]
         convs = [r["prompt"] + [{"role": "assistant", "content": _latest(r)}, {"role": "user", "content": pr.critique}]
                  for r, pr in zip(records, picked)]
-        critiques = chat_generate(critic, critic_tokenizer, convs, template, progress="critiques", **gen)
-        convs = [c + [{"role": "assistant", "content": cr}, {"role": "user", "content": pr.revision}]
+        critiques = critic(convs, "critiques")
+        convs = [c + [{"role": "assistant", "content": cr or ""}, {"role": "user", "content": pr.revision}]
                  for c, cr, pr in zip(convs, critiques, picked)]
-        revisions = chat_generate(critic, critic_tokenizer, convs, template, progress="revisions", **gen)
+        revisions = critic(convs, "revisions")
         for r, pr, cr, rv in zip(records, picked, critiques, revisions):
-            r["rounds"].append({"principle": pr.name, "critique": cr, "revision": rv})
+            if cr is not None and rv is not None:
+                r["rounds"].append({"principle": pr.name, "critique": cr, "revision": rv})
     return records
+
+
+def local_chat(path: str, template: str | None, **gen):
+    """A model folder answering conversations through the engine: f(conversations, label) → texts."""
+    model, tok = load_for_eval(path)
+    return lambda convs, label: chat_generate(model, tok, convs, template, progress=label, **gen)
 
 
 def _latest(record: dict) -> str:
@@ -95,10 +105,17 @@ def run_constitution(a) -> dict:
         raise ConfigError("constitution needs MODEL and PROMPTS")
     principles = load_constitution(a.constitution)
     prompts = [msgs for msgs, _ in load_rows(a.data, to_prompt_row, a.skip_invalid, limit=a.limit)]
-    model, tok = load_for_eval(a.model)
-    critic, critic_tok = (model, tok) if not a.critic else load_for_eval(a.critic)
-    records = critique_and_revise(model, tok, critic, critic_tok, prompts, principles, a.rounds, a.seed, a.template,
-                                  max_new_tokens=a.max_new_tokens, temperature=a.temperature, top_p=a.top_p)
+    gen = dict(max_new_tokens=a.max_new_tokens, temperature=a.temperature, top_p=a.top_p, seed=a.seed)
+    answer = local_chat(a.model, a.template, **gen)
+    if a.critic and a.critic.startswith(("http://", "https://")):
+        if not a.critic_model:
+            raise ConfigError("an endpoint critic needs --critic_model (the model name the endpoint serves)")
+        endpoint = EndpointChat(a.critic, a.critic_model, os.environ.get(a.api_key_env), a.timeout,
+                                max_new_tokens=a.max_new_tokens, temperature=a.temperature)
+        critic = lambda convs, label: endpoint(convs)  # noqa: E731
+    else:
+        critic = local_chat(a.critic, a.template, **gen) if a.critic else answer
+    records = critique_and_revise(answer, critic, prompts, principles, a.rounds, a.seed)
     sft, pairs, skipped = [], [], {"empty": 0, "unchanged": 0}
     for r in records:
         final, original = _latest(r).strip(), r["original"].strip()
@@ -119,6 +136,8 @@ def run_constitution(a) -> dict:
             for row in rows:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
     summary = {"prompts": len(records), "written": len(sft), **skipped, "critic": a.critic or a.model}
+    if a.critic and a.critic.startswith(("http://", "https://")):
+        summary["critic_errors"] = len(endpoint.errors)
     print(f"constitution: {len(records)} prompts, {a.rounds} round(s) of critique and revision by {summary['critic']} → "
           f"{len(sft)} SFT rows in {a.out_sft}, {len(pairs)} pairs in {a.out_pairs} "
           f"(skipped: {skipped['empty']} empty, {skipped['unchanged']} unchanged)", file=sys.stderr)

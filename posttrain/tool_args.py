@@ -296,7 +296,14 @@ class ConstitutionArgs:
     """Constitution file: YAML `principles: [{name, critique, revision}]` or a Markdown list
     `- name: critique request || revision request` (default: posttrain/assets/constitution.yaml, 16 principles)."""
     critic: Optional[str] = None
-    """Model folder that writes the critiques and revisions (default: MODEL itself)."""
+    """Who writes the critiques and revisions: a model folder, or the base URL of an OpenAI-compatible endpoint
+    (`http://127.0.0.1:8000/v1`; with --critic_model) (default: MODEL itself)."""
+    critic_model: Optional[str] = None
+    """Endpoint critics: the model name to ask for."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """Endpoint critics: the environment variable holding the API key."""
+    timeout: float = 120.0
+    """Endpoint critics: seconds before a request counts as failed (that prompt stays unrevised)."""
     out_sft: str = "out/constitution_sft.jsonl"
     """SFT rows: the prompt and the final revision."""
     out_pairs: str = "out/constitution_pairs.jsonl"

@@ -29,17 +29,16 @@ def test_the_default_constitution_and_a_markdown_one(tmp_path):
         C.load_constitution(bad)
 
 
-def test_each_round_critiques_the_latest_answer_then_revises(monkeypatch):
+def test_each_round_critiques_the_latest_answer_then_revises():
     seen = []
 
-    def fake(model, tok, convs, template=None, progress=None, **kw):
-        seen.append((progress, convs))
-        return [f"{progress} {i}" for i in range(len(convs))]
+    def fake(convs, label):
+        seen.append((label, convs))
+        return [f"{label} {i}" for i in range(len(convs))]
 
-    monkeypatch.setattr(C, "chat_generate", fake)
     principles = [C.Principle("p1", "Critique 1?", "Revise 1."), C.Principle("p2", "Critique 2?", "Revise 2.")]
     prompts = [[{"role": "user", "content": "q0"}], [{"role": "user", "content": "q1"}]]
-    recs = C.critique_and_revise(None, None, None, None, prompts, principles, rounds=2, seed=3)
+    recs = C.critique_and_revise(fake, fake, prompts, principles, rounds=2, seed=3)
     assert [s[0] for s in seen] == ["answers", "critiques", "revisions", "critiques", "revisions"]
     crit2 = seen[3][1][0]  # round 2 critiques the round-1 revision, not the original answer
     assert crit2[1] == {"role": "assistant", "content": "revisions 0"} and crit2[2]["content"] in ("Critique 1?", "Critique 2?")
@@ -47,6 +46,35 @@ def test_each_round_critiques_the_latest_answer_then_revises(monkeypatch):
     assert [m["role"] for m in rev] == ["user", "assistant", "user", "assistant", "user"]
     assert rev[3]["content"] == "critiques 1" and rev[4]["content"].startswith("Revise")
     assert recs[0]["original"] == "answers 0" and len(recs[0]["rounds"]) == 2
+
+
+def test_a_failed_critique_leaves_the_answer_unrevised():
+    answer = lambda convs, label: ["original"] * len(convs)  # noqa: E731
+    failing = lambda convs, label: [None] * len(convs)  # noqa: E731
+    recs = C.critique_and_revise(answer, failing, [[{"role": "user", "content": "q"}]], C.load_constitution())
+    assert recs[0]["rounds"] == [] and C._latest(recs[0]) == "original"
+
+
+def test_an_endpoint_critic_on_posttrain_serve_and_a_silent_one(live, tiny_dir, tmp_path, capsys):
+    import socket
+
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text("".join(json.dumps({"prompt": f"Tell me about the number {i}."}) + "\n" for i in range(4)))
+    sft, pairs = tmp_path / "sft.jsonl", tmp_path / "pairs.jsonl"
+    args = ["constitution", str(tiny_dir), str(prompts), "--out_sft", str(sft), "--out_pairs", str(pairs),
+            "--temperature", "1.0", "--max_new_tokens", "8", "--template", "chatml"]
+    assert main([*args, "--critic", live.url + "/v1", "--critic_model", "tiny"]) == 0
+    assert len(load_conversations(str(sft))) == len(load_rows(str(pairs), to_pair))
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        assert main([*args, "--critic", f"http://127.0.0.1:{silent.getsockname()[1]}/v1", "--critic_model", "x",
+                     "--timeout", "0.5"]) == 0
+    finally:
+        silent.close()
+    assert sft.read_text() == "" and "4 unchanged" in capsys.readouterr().err  # nothing revised, nothing fabricated
+    assert main([*args, "--critic", "http://127.0.0.1:1/v1"]) == 2  # an endpoint critic needs --critic_model
 
 
 def test_constitution_cli_writes_rows_the_stages_read(tiny_dir, tmp_path):

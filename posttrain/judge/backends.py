@@ -60,27 +60,40 @@ class LocalJudge:
                              progress="judging")
 
 
-class EndpointJudge:
-    """Any OpenAI-compatible chat-completions endpoint; `workers` requests in flight at once."""
+class EndpointChat:
+    """Conversations answered by an OpenAI-compatible chat-completions endpoint, `workers` at a time;
+    a failed request answers None and is kept in `errors`."""
 
-    def __init__(self, base_url: str, model: str, template: str, api_key: str | None = None, timeout: float = 60,
-                 workers: int = 8, max_new_tokens: int = 256):
-        self.name, self.model, self.template, self.workers = f"{model} @ {base_url}", model, template, workers
-        self.max_new_tokens, self.errors = max_new_tokens, []
+    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 60, workers: int = 8,
+                 max_new_tokens: int = 256, temperature: float = 0.0):
+        self.name, self.model, self.workers = f"{model} @ {base_url}", model, workers
+        self.max_new_tokens, self.temperature, self.errors = max_new_tokens, temperature, []
         self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "none", timeout=timeout, max_retries=1)
 
-    def _one(self, job: tuple) -> str | None:
+    def _one(self, messages: list[dict]) -> str | None:
         try:
-            r = self.client.chat.completions.create(model=self.model, temperature=0, max_tokens=self.max_new_tokens,
-                                                    messages=[{"role": "user", "content": fill(self.template, job)}])
+            r = self.client.chat.completions.create(model=self.model, temperature=self.temperature,
+                                                    max_tokens=self.max_new_tokens, messages=messages)
             return r.choices[0].message.content or ""
-        except Exception as exc:  # noqa: BLE001 - a failed judgement is counted, never fatal
+        except Exception as exc:  # noqa: BLE001 - a failed request is counted, never fatal
             self.errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
             return None
 
-    def __call__(self, jobs: list[tuple]) -> list[str | None]:
+    def __call__(self, conversations: list[list[dict]]) -> list[str | None]:
         with ThreadPoolExecutor(self.workers) as pool:
-            return list(pool.map(self._one, jobs))
+            return list(pool.map(self._one, conversations))
+
+
+class EndpointJudge(EndpointChat):
+    """An endpoint judging each job through the prompt template (greedy)."""
+
+    def __init__(self, base_url: str, model: str, template: str, api_key: str | None = None, timeout: float = 60,
+                 workers: int = 8, max_new_tokens: int = 256):
+        super().__init__(base_url, model, api_key, timeout, workers, max_new_tokens)
+        self.template = template
+
+    def __call__(self, jobs: list[tuple]) -> list[str | None]:
+        return super().__call__([[{"role": "user", "content": fill(self.template, j)}] for j in jobs])
 
 
 class RewardModelJudge:
