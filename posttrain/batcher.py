@@ -136,19 +136,20 @@ class RowCache:
     def view(self) -> KVCache:
         return KVCache([t[:self.rows] for t in self.k], [t[:self.rows] for t in self.v], self.length)
 
-    def _resize(self, rows: int, cols: int, shift: int = 0) -> None:
-        """New storage of `rows` × `cols` holding the live rows' columns [shift, length) at the start."""
-        keep = self.length - shift
+    def _resize(self, rows: int, cols: int, drop: int = 0, pad: int = 0) -> None:
+        """New storage of `rows` × `cols`: the live rows' columns [drop, length) move to start at column
+        `pad` (dropping leading columns no row needs, or making room on the left for a longer prompt)."""
+        keep = self.length - drop
 
         def moved(t: torch.Tensor) -> torch.Tensor:
             new = t.new_zeros((rows, t.shape[1], cols, t.shape[3]))
-            new[:self.rows, :, :keep] = t[:self.rows, :, shift:self.length]
+            new[:self.rows, :, pad:pad + keep] = t[:self.rows, :, drop:self.length]
             return new
 
         self.k, self.v = [moved(t) for t in self.k], [moved(t) for t in self.v]
         mask = self.mask.new_zeros((rows, cols))
-        mask[:self.rows, :keep] = self.mask[:self.rows, shift:self.length]
-        self.mask, self.length = mask, keep
+        mask[:self.rows, pad:pad + keep] = self.mask[:self.rows, drop:self.length]
+        self.mask, self.length = mask, pad + keep
         for name in ("positions", "inputs"):
             old = getattr(self, name)
             new = old.new_zeros((rows, 1))
@@ -162,12 +163,7 @@ class RowCache:
             return
         used = self.mask[:self.rows, :self.length].any(0)
         start = int(used.float().argmax()) if bool(used.any()) else self.length
-        self._resize(self.k[0].shape[0], cap if start >= cap // 4 else 2 * cap, shift=start)
-
-    def _shift(self, t: torch.Tensor, by: int, cols: int) -> torch.Tensor:
-        new = t.new_zeros((t.shape[0], t.shape[1], cols, t.shape[3]))
-        new[:, :, by:by + self.length] = t[:, :, :self.length]
-        return new
+        self._resize(self.k[0].shape[0], cap if start >= cap // 4 else 2 * cap, drop=start)
 
     def add(self, fresh: KVCache, mask: torch.Tensor, positions: torch.Tensor, inputs: torch.Tensor) -> None:
         """Append the rows of a freshly prefilled cache (its mask, next positions and inputs)."""
@@ -179,13 +175,8 @@ class RowCache:
             self.positions = positions.new_zeros((max(8, n), 1))
             self.inputs = inputs.new_zeros((max(8, n), 1))
             self.length = width
-        if width > self.length:  # a prompt longer than the filled part: shift every row right
-            grow, cap = width - self.length, max(self.k[0].shape[2], width + 1)
-            self.k = [self._shift(t, grow, cap) for t in self.k]
-            self.v = [self._shift(t, grow, cap) for t in self.v]
-            shifted = self.mask.new_zeros((self.mask.shape[0], cap))
-            shifted[:, grow:width] = self.mask[:, :self.length]
-            self.mask, self.length = shifted, width
+        if width > self.length:  # a prompt longer than the filled part: every row moves right
+            self._resize(self.k[0].shape[0], max(self.k[0].shape[2], width + 1), pad=width - self.length)
         if self.rows + n > self.k[0].shape[0]:
             self._resize(max(2 * self.k[0].shape[0], self.rows + n), self.k[0].shape[2])
         lo, hi, start = self.rows, self.rows + n, self.length - width
@@ -217,6 +208,7 @@ class Batcher:
         self.device = next(model.parameters()).device
         self.dtype_name, self.dtype = dtype, pick_dtype(dtype, self.device)
         self.stop_ids = list(stop_ids) if stop_ids is not None else default_stop_ids(model, tokenizer)
+        self.stop_set = set(self.stop_ids)
         self.pad_id = tokenizer.pad_token_id if tokenizer is not None and tokenizer.pad_token_id is not None else 0
         cfg = model.config
         self.max_context = getattr(cfg, "max_position_embeddings", None) or 2048
@@ -320,11 +312,10 @@ class Batcher:
 
     def _advance(self, rows: list[_Row], tokens: list[int]) -> None:
         """Record each row's new token; emit deltas, and the completion of rows that are done."""
-        stop_set = set(self.stop_ids)
         for row, token in zip(rows, tokens):
             hit = row.stops(0, token)
             s = row.request.sampling
-            if token in stop_set or hit or len(row.ids) >= s.max_new_tokens:
+            if token in self.stop_set or hit or len(row.ids) >= s.max_new_tokens:
                 row.finished = True
                 text, reason = finish_row(self.tokenizer, row.ids, self.stop_ids, s.stop_strings, row.stops.hit[0])
                 if row.deltas is not None and (rest := row.deltas.rest(text)):
