@@ -10,7 +10,10 @@ The critic is the model itself unless `critic` names another folder or an OpenAI
 one can critique and revise for it. A critique or revision the endpoint fails to give leaves that
 prompt's answer unrevised (it is then skipped as unchanged). A constitution is YAML
 (`principles: [{name, critique, revision}, ...]`) or a Markdown list (`- name: critique || revision`);
-the default, `posttrain/assets/constitution.yaml`, was written for this project.
+the default, `posttrain/assets/constitution.yaml`, was written for this project. A YAML constitution may
+also hold `examples`: worked critiques and revisions (prompt, answer, principle, critique, revision) that
+the critic sees as earlier turns of the conversation before its own — the few-shot prompting of the
+Constitutional AI paper, which small models need to know what a critique looks like.
 """
 
 from __future__ import annotations
@@ -69,16 +72,39 @@ def load_constitution(path: str | Path | None = None) -> list[Principle]:
     return out
 
 
+def load_examples(path: str | Path | None, principles: list[Principle]) -> list[dict]:
+    """The constitution's worked examples as conversation turns (user prompt, answer, critique request,
+    critique, revision request, revision), to put before every critique and revision the critic writes."""
+    path = Path(path or DEFAULT)
+    if path.suffix in (".md", ".markdown"):
+        return []
+    rows = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("examples") or []
+    by_name = {p.name: p for p in principles}
+    turns = []
+    for i, ex in enumerate(rows):
+        keys = ("prompt", "answer", "principle", "critique", "revision")
+        if not isinstance(ex, dict) or not all(isinstance(ex.get(k), str) and ex[k].strip() for k in keys):
+            raise ConfigError(f"{path}: examples[{i}]: expected {', '.join(keys)} strings")
+        if ex["principle"] not in by_name:
+            raise ConfigError(f"{path}: examples[{i}]: principle {ex['principle']!r} is not in the constitution")
+        p = by_name[ex["principle"]]
+        turns += [{"role": "user", "content": ex["prompt"]}, {"role": "assistant", "content": ex["answer"]},
+                  {"role": "user", "content": p.critique}, {"role": "assistant", "content": ex["critique"]},
+                  {"role": "user", "content": p.revision}, {"role": "assistant", "content": ex["revision"]}]
+    return turns
+
+
 def critique_and_revise(answer, critic, prompts: list[list[dict]], principles: list[Principle], rounds: int = 1,
-                        seed: int = 0) -> list[dict]:
+                        seed: int = 0, shots: list[dict] = ()) -> list[dict]:
     """For each prompt: the answer, then `rounds` of (principle, critique, revision). `answer` and `critic`
-    answer a list of conversations (a local model through the engine, or an endpoint); a failed critique
-    or revision (None) leaves the answer as it was."""
+    answer a list of conversations (a local model through the engine, or an endpoint); `shots` (worked
+    examples as turns) come before each conversation the critic sees; a failed critique or revision
+    (None) leaves the answer as it was."""
     rng = random.Random(seed)
     records = [{"prompt": p, "original": a or "", "rounds": []} for p, a in zip(prompts, answer(prompts, "answers"))]
     for _ in range(rounds):
         picked = [rng.choice(principles) for _ in records]
-        convs = [r["prompt"] + [{"role": "assistant", "content": _latest(r)}, {"role": "user", "content": pr.critique}]
+        convs = [list(shots) + r["prompt"] + [{"role": "assistant", "content": _latest(r)}, {"role": "user", "content": pr.critique}]
                  for r, pr in zip(records, picked)]
         critiques = critic(convs, "critiques")
         convs = [c + [{"role": "assistant", "content": cr or ""}, {"role": "user", "content": pr.revision}]
@@ -115,7 +141,8 @@ def run_constitution(a) -> dict:
         critic = lambda convs, label: endpoint(convs)  # noqa: E731
     else:
         critic = local_chat(a.critic, a.template, **gen) if a.critic else answer
-    records = critique_and_revise(answer, critic, prompts, principles, a.rounds, a.seed)
+    shots = load_examples(a.constitution, principles) if a.examples else []
+    records = critique_and_revise(answer, critic, prompts, principles, a.rounds, a.seed, shots)
     sft, pairs, skipped = [], [], {"empty": 0, "unchanged": 0}
     for r in records:
         final, original = _latest(r).strip(), r["original"].strip()

@@ -277,6 +277,10 @@ class JudgeArgs:
     """Endpoint judges: requests in flight at once."""
     max_new_tokens: int = 256
     """Longest judgement in tokens (reasoning and verdict)."""
+    verdict: Literal["text", "logprobs"] = "text"
+    """Local model judges: 'text' reads the verdict from the judgement the model writes; 'logprobs' writes
+    none and takes the likelier of 'A' and 'B' right after '[[' (always a verdict: for small models that
+    cannot write a judgement; pairwise only)."""
     limit: Optional[int] = None
     """Judge only the first N rows."""
     skip_invalid: bool = False
@@ -295,6 +299,9 @@ class ConstitutionArgs:
     constitution: Optional[str] = None
     """Constitution file: YAML `principles: [{name, critique, revision}]` or a Markdown list
     `- name: critique request || revision request` (default: posttrain/assets/constitution.yaml, 16 principles)."""
+    examples: bool = True
+    """Show the critic the constitution's worked examples (critique and revision of an earlier answer) before
+    each conversation; false: the bare requests only."""
     critic: Optional[str] = None
     """Who writes the critiques and revisions: a model folder, or the base URL of an OpenAI-compatible endpoint
     (`http://127.0.0.1:8000/v1`; with --critic_model) (default: MODEL itself)."""

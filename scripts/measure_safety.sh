@@ -25,6 +25,7 @@ with open(sys.argv[1], "w") as f:
 PYEOF
 
 # 2. Constitutional AI: the SFT model answers, critiques itself against a drawn principle, revises
+#    (with the constitution's worked examples before each critique and revision)
 $P constitution "$SFT" "$OUT/cai_prompts.jsonl" --out_sft "$OUT/cai_sft.jsonl" --out_pairs "$OUT/cai_pairs.jsonl" \
    --template gemma --max_new_tokens 128 --temperature 0.7 ${CRITIC:+--critic "$CRITIC"}
 
@@ -40,12 +41,13 @@ $P eval "$BASE" "$SFT" "$OUT/dpo" --benchmark data/bench_heldout.jsonl --shift t
    --template gemma | tee "$OUT/shift.txt"
 $P eval "$SFT" "$OUT/dpo" --benchmark data/bench_heldout.jsonl --show_items false | tee "$OUT/bench.txt"
 
-# 5. RLAIF: the SFT model judges 300 bundled training pairs (both orders); a reward model trained on its
+# 5. RLAIF: the SFT model judges 300 bundled training pairs (both orders; it cannot write a judgement, so
+#    the verdict is the likelier letter after "[[", --verdict logprobs); a reward model trained on its
 #    decided pairs against the same reward model trained on the same 300 pairs' bundled labels, both scored
 #    on the 251 held-out bundled pairs
 head -n 300 data/pref_train.jsonl > "$OUT/pref300.jsonl"
 $P judge "$SFT" "$OUT/pref300.jsonl" --out "$OUT/rlaif_pairs.jsonl" --report "$OUT/rlaif_report.json" \
-   --max_new_tokens 96
+   --verdict logprobs
 RM="template=gemma max_len=128 freeze_embeddings=true freeze_layers=9 warmup_steps=2 progress=false batch_size=8 max_steps=40 lr=2e-5"
 if [ -s "$OUT/rlaif_pairs.jsonl" ]; then  # a judge that writes no readable verdict decides no pair
   $P rm model="$SFT" data="$OUT/rlaif_pairs.jsonl" eval_data=data/pref_heldout.jsonl output_dir="$OUT/rm_rlaif" $RM

@@ -62,7 +62,8 @@ def test_an_endpoint_critic_on_posttrain_serve_and_a_silent_one(live, tiny_dir, 
     prompts.write_text("".join(json.dumps({"prompt": f"Tell me about the number {i}."}) + "\n" for i in range(4)))
     sft, pairs = tmp_path / "sft.jsonl", tmp_path / "pairs.jsonl"
     args = ["constitution", str(tiny_dir), str(prompts), "--out_sft", str(sft), "--out_pairs", str(pairs),
-            "--temperature", "1.0", "--max_new_tokens", "8", "--template", "chatml"]
+            "--temperature", "1.0", "--max_new_tokens", "8", "--template", "chatml",
+            "--examples", "false"]  # the worked examples do not fit the tiny model's context
     assert main([*args, "--critic", live.url + "/v1", "--critic_model", "tiny"]) == 0
     assert len(load_conversations(str(sft))) == len(load_rows(str(pairs), to_pair))
     silent = socket.socket()
@@ -92,3 +93,29 @@ def test_constitution_cli_writes_rows_the_stages_read(tiny_dir, tmp_path):
               "template=chatml"]
     assert main(["dpo", *common, f"data={pairs}", f"output_dir={tmp_path / 'dpo'}"]) == 0
     assert main(["sft", *common, f"data={sft}", f"output_dir={tmp_path / 'sft_out'}"]) == 0
+
+
+def test_worked_examples_come_before_each_critique_but_not_into_the_data():
+    principles = C.load_constitution()
+    shots = C.load_examples(None, principles)
+    assert len(shots) >= 18 and shots[0]["role"] == "user" and shots[-1]["role"] == "assistant"
+    seen = []
+
+    def fake(convs, label):
+        seen.append((label, convs))
+        return [f"{label} {i}" for i in range(len(convs))]
+
+    prompts = [[{"role": "user", "content": "q0"}]]
+    recs = C.critique_and_revise(fake, fake, prompts, principles, rounds=1, shots=shots)
+    assert seen[0][1][0] == prompts[0]  # the answer is the model's own, without examples
+    for label, convs in seen[1:]:
+        assert convs[0][:len(shots)] == shots and convs[0][len(shots)] == prompts[0][0]
+    assert recs[0]["prompt"] == prompts[0]
+
+
+def test_bad_examples_name_the_entry(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("principles:\n  - {name: a, critique: 'c', revision: 'r'}\n"
+                    "examples:\n  - {prompt: p, answer: x, principle: zz, critique: c, revision: r}\n")
+    with pytest.raises(ConfigError, match=r"examples\[0\].*'zz'"):
+        C.load_examples(path, C.load_constitution(path))

@@ -15,7 +15,9 @@ from importlib import resources
 from pathlib import Path
 
 import openai
+import torch
 
+from posttrain.chat import render_prompt
 from posttrain.eval.compare import load_for_eval
 from posttrain.generation import chat_generate
 from posttrain.rewards import reward_model_scorer
@@ -48,16 +50,39 @@ def is_reward_model(path: str) -> bool:
 
 
 class LocalJudge:
-    """A model folder judging greedily through the engine, each prompt as one user turn."""
+    """A model folder judging through the engine, each prompt as one user turn.
 
-    def __init__(self, path: str, template: str, max_new_tokens: int = 256):
-        self.name, self.template, self.max_new_tokens = path, template, max_new_tokens
+    verdict="text": the judge writes its judgement greedily and the verdict is read from it.
+    verdict="logprobs": no judgement is written; the judge's answer turn is opened with "[[" and the
+    verdict is the likelier of the next tokens "A" and "B" (pairwise only). Every job gets a verdict, so
+    a small model that cannot write a judgement can still label pairs — how well is for position-swap
+    and a held-out check to tell."""
+
+    def __init__(self, path: str, template: str, max_new_tokens: int = 256, verdict: str = "text"):
+        self.name, self.template, self.max_new_tokens, self.verdict = path, template, max_new_tokens, verdict
         self.model, self.tokenizer = load_for_eval(path)
 
     def __call__(self, jobs: list[tuple]) -> list[str | None]:
         convs = [[{"role": "user", "content": fill(self.template, j)}] for j in jobs]
+        if self.verdict == "logprobs":
+            if len(jobs[0]) != 3:
+                raise ValueError("verdict=logprobs judges pairs only (mode=pairwise)")
+            return [self._letter_odds(c) for c in convs]
         return chat_generate(self.model, self.tokenizer, convs, max_new_tokens=self.max_new_tokens, temperature=0.0,
                              progress="judging")
+
+    @torch.inference_mode()
+    def _letter_odds(self, conv: list[dict]) -> str:
+        tok = self.tokenizer
+        opener = tok("[[", add_special_tokens=False).input_ids
+        ids = torch.tensor([render_prompt(tok, conv, None) + opener])
+        letters = []
+        for x in "AB":  # the id the letter gets right after the opener (tokenizers merge differently)
+            full = tok("[[" + x, add_special_tokens=False).input_ids
+            letters.append(full[len(opener)] if full[:len(opener)] == opener else tok(x, add_special_tokens=False).input_ids[0])
+        logits = self.model(ids.to(self.model.device), logits_to_keep=1).logits[0, -1].float()
+        pa, pb = torch.softmax(logits[letters], dim=0).tolist()
+        return f"P(A)={pa:.3f} P(B)={pb:.3f}: [[{'A' if pa > pb else 'B' if pb > pa else 'C'}]]"
 
 
 class EndpointChat:
@@ -113,11 +138,11 @@ class RewardModelJudge:
 
 
 def make_judge(spec: str, template: str, judge_model: str | None = None, api_key_env: str = "OPENAI_API_KEY",
-               timeout: float = 60, workers: int = 8, max_new_tokens: int = 256):
+               timeout: float = 60, workers: int = 8, max_new_tokens: int = 256, verdict: str = "text"):
     if spec.startswith(("http://", "https://")):
         if not judge_model:
             raise ValueError("an endpoint judge needs --judge_model (the model name the endpoint serves)")
         return EndpointJudge(spec, judge_model, template, os.environ.get(api_key_env), timeout, workers, max_new_tokens)
     if is_reward_model(spec):
         return RewardModelJudge(spec)
-    return LocalJudge(spec, template, max_new_tokens)
+    return LocalJudge(spec, template, max_new_tokens, verdict)

@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from posttrain.config import ConfigError
 from posttrain.data.formats import load_rows
 from posttrain.data.readers import DataError
 from posttrain.judge.backends import load_template, make_judge
@@ -97,10 +98,13 @@ def _write(path: str, rows: list[dict]) -> None:
 def run_judge(a) -> dict:
     if not a.judge or not a.data:
         raise ValueError("judge needs JUDGE (a model folder, a reward-model folder or an endpoint URL) and DATA")
+    if a.verdict == "logprobs" and a.mode != "pairwise":
+        raise ConfigError("--verdict logprobs decides pairs (mode=pairwise); a rating needs a written judgement")
     template = load_template(a.template, a.mode)
     convert = to_judge_pair if a.mode == "pairwise" else to_judge_single
     rows = load_rows(a.data, convert, a.skip_invalid, limit=a.limit)
-    judge = make_judge(a.judge, template, a.judge_model, a.api_key_env, a.timeout, a.workers, a.max_new_tokens)
+    judge = make_judge(a.judge, template, a.judge_model, a.api_key_env, a.timeout, a.workers, a.max_new_tokens,
+                       a.verdict)
     if a.mode == "single":
         out, summary = judge_singles(judge, rows)
         _write(a.out, out)
