@@ -22,8 +22,9 @@ only for an optional dependency (matplotlib, pyarrow, datasets). tests/test_laye
 8. `eval/` (perplexity, benchmarks, comparisons, rating sheets) and `rewards` (reward functions);
 9. `tasks` (RL tasks: prompts, reward and evaluation in one), `best_of_n`, `distill`, `check`, `chat_cli`,
    `serve/` (the OpenAI-compatible server, the web page and its label files), and `judge/` (AI
-   feedback: judges, position-swap debiasing, win rates), `constitution` (Constitutional AI data);
+   feedback: judges, position-swap debiasing, win rates), `constitution` (Constitutional AI data), `report/` (the run report: figures, probability shift, HTML);
 10. `train/` — the one loop (`loop`), the method contract (`method`), one module per method, the
     stage configs (`configs`);
-11. `demo`, `cli` and `tool_args` (the tool commands' options) — the commands.
+11. `demo`, `pipeline` (`posttrain run`: stages in order, unchanged ones skipped), `cli` and `tool_args`
+    (the tool commands' options) — the commands.
 """

@@ -33,6 +33,8 @@ from posttrain.eval.sheets import main_sheet_export, main_sheet_import
 from posttrain.judge.run import run_judge
 from posttrain.lora import load_adapter, merge_lora
 from posttrain.models import load_model, load_tokenizer, save_model
+from posttrain.pipeline import Runner
+from posttrain.report.build import run_report
 from posttrain.reward_model import score_file
 from posttrain.serve.run import run_server
 from posttrain.tool_args import (
@@ -45,6 +47,8 @@ from posttrain.tool_args import (
     EvalArgs,
     JudgeArgs,
     MergeArgs,
+    ReportArgs,
+    RunArgs,
     ScoreArgs,
     ServeArgs,
     SheetArgs,
@@ -127,6 +131,12 @@ def sheet(a: SheetArgs) -> None:
         main_sheet_import(a.path)
 
 
+def run(a: RunArgs) -> int:
+    if not a.pipeline:
+        raise ConfigError("run needs PIPELINE.yaml")
+    return Runner(a.pipeline, main, set(COMMANDS), a.run_dir).run(start=a.start, only=a.only)
+
+
 def demo(a: DemoArgs) -> None:
     run_demo(tiny=a.tiny, output_dir=a.output_dir, max_steps=a.max_steps)
 
@@ -160,6 +170,8 @@ COMMANDS = {
     "constitution": Command(ConstitutionArgs, run_constitution, "Constitutional AI data: answer → critique against a principle → revise (SFT rows + pairs).", ("model", "data")),
     "judge": Command(JudgeArgs, run_judge, "AI feedback: a model, endpoint or reward model judges answer pairs (both orders) → DPO pairs.", ("judge", "data")),
     "serve": Command(ServeArgs, run_server, "OpenAI-compatible server + web page to chat, compare blind and label preferences.", ("models*",)),
+    "report": Command(ReportArgs, run_report, "One HTML report (figures as PNG too) for a run's models: curves, per-stage accuracy and perplexity, samples, probability shift.", ("models*",)),
+    "run": Command(RunArgs, run, "Run a pipeline file: stages in order, each reading earlier outputs by name; unchanged stages skipped.", ("pipeline",)),
     "demo": Command(DemoArgs, demo, "Run the embedded demo (base model continues → SFT model answers → DPO)."),
 }
 
@@ -233,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         print(_usage())
         return 0
     cmd, rest = argv[0], argv[1:]
+    if cmd == "run":  # the YAML is the pipeline, not a recipe of options; --from is a Python keyword: `start`
+        rest = ["--start" if x == "--from" else x for x in rest]
+        if rest and not rest[0].startswith("-"):
+            rest = ["--pipeline", *rest]
     if cmd not in COMMANDS:
         print(f"posttrain: unknown command {cmd!r}\n\n{_usage()}", file=sys.stderr)
         return 2

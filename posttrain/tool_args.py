@@ -331,3 +331,56 @@ class ConstitutionArgs:
     """Use only the first N prompts."""
     skip_invalid: bool = False
     """Skip malformed rows instead of stopping at the first."""
+
+
+@dataclass
+class ReportArgs:
+    """One HTML report (figures embedded, also as PNG) for a run's models in stage order, base first:
+    `posttrain report base=FOLDER sft=FOLDER dpo=FOLDER --out out/report`."""
+
+    models: list[str] = field(default_factory=list)
+    """The models (positional), in stage order, the base model first: NAME=FOLDER or FOLDER."""
+    out: str = "out/report"
+    """Folder for report.html, report.md, report.json and the PNG figures."""
+    title: str = "posttrain report"
+    """The report's title."""
+    benchmark: Optional[str] = None
+    """Held-out benchmark JSONL (accuracy per stage); none: no accuracy rows."""
+    ppl: Optional[str] = None
+    """In-domain held-out conversations (perplexity per stage)."""
+    ppl_ood: Optional[str] = None
+    """Out-of-domain plain text (perplexity per stage: the forgetting curve)."""
+    ood_tokens: int = 4096
+    """Tokens of the out-of-domain text to score."""
+    prompts: Optional[str] = None
+    """Smoke questions answered side by side and used for the probability shift (default: the bundled
+    data/bench_smoke.jsonl)."""
+    shift_prompts: int = 4
+    """How many questions (with a known answer) the probability-shift figure shows."""
+    base_raw: bool = True
+    """The first model is a text completer: it gets the questions as plain text (samples and probability shift);
+    false: through the chat template like the others."""
+    safety: bool = False
+    """Also measure red-team harmful-compliance and over-refusal rates per stage (held-out safety prompts)."""
+    judge_reports: list[str] = field(default_factory=list)
+    """`posttrain judge --report` files to table (win rates with 95% bootstrap intervals)."""
+    template: Optional[str] = None
+    """Chat template override for models without their own."""
+    max_items: Optional[int] = 100
+    """Benchmark items (and in-domain conversations) to use."""
+    max_new_tokens: int = 48
+    """Longest answer in tokens (benchmark and samples)."""
+
+
+@dataclass
+class RunArgs:
+    """Run a pipeline file: named stages in order, unchanged stages skipped: `posttrain run PIPELINE.yaml`."""
+
+    pipeline: str = ""
+    """The pipeline YAML (positional): `stages:` of {name, command, recipe, args}, `repeat:` blocks (posttrain/pipeline.py)."""
+    run_dir: Optional[str] = None
+    """Where the stages write (default: the file's run_dir, else out/pipeline)."""
+    start: Optional[str] = None
+    """Re-run from this stage on (`--from` also works); earlier stages are reused as they finished."""
+    only: Optional[str] = None
+    """Run only this stage (its inputs must have finished before)."""

@@ -18,9 +18,9 @@ LAYERS = [  # bottom to top, as the package docstring lists them
     ["posttrain.generation", "posttrain.fewshot", "posttrain.batcher"],
     ["posttrain.eval", "posttrain.rewards"],
     ["posttrain.tasks", "posttrain.best_of_n", "posttrain.distill", "posttrain.check", "posttrain.chat_cli",
-     "posttrain.serve", "posttrain.judge", "posttrain.constitution"],
+     "posttrain.serve", "posttrain.judge", "posttrain.constitution", "posttrain.report"],
     ["posttrain.train"],
-    ["posttrain.demo", "posttrain.cli", "posttrain.tool_args"],
+    ["posttrain.demo", "posttrain.pipeline", "posttrain.cli", "posttrain.tool_args"],
 ]
 OPTIONAL = {"matplotlib", "pyarrow", "datasets", "peft", "trl"}  # may be imported inside a function
 

@@ -10,7 +10,7 @@ import socket
 from posttrain.cli import main
 from posttrain.judge.backends import fill
 from posttrain.serve.run import load_served
-from tests.serve_helpers import start
+from serve_helpers import start
 
 COMMON = ["max_len=64", "batch_size=2", "dtype=fp32", "progress=false", "template=chatml"]
 

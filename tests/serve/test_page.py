@@ -10,11 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
+from browser_helpers import chromium
 from serve_helpers import LiveServer
 
 from posttrain.batcher import Completion
@@ -43,18 +42,6 @@ class Scripted:
                 emit(("delta", c, piece))
             emit(("done", c, Completion([1] * 5, EVIL, "stop")))
         return Done()
-
-
-def chromium():
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not binary or not driver:
-        pytest.fail("Debian's chromium and chromium-driver are needed: apt-get install chromium chromium-driver")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
-        opts.add_argument(arg)
-    return webdriver.Chrome(options=opts, service=Service(executable_path=driver))
 
 
 @pytest.fixture()

@@ -1,0 +1,127 @@
+"""`posttrain run`: stages in order reading earlier outputs by name, unchanged stages skipped (their
+files untouched), --from / --only, repeat rounds, and a failed stage named with earlier outputs kept."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+import yaml
+
+from posttrain.cli import main
+
+COMMON = {"max_len": 64, "batch_size": 2, "dtype": "fp32", "progress": False, "template": "chatml"}
+
+
+def tree_hash(folder) -> dict:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def write(path, stages):
+    path.write_text(yaml.safe_dump({"run_dir": str(path.parent / "run"), "stages": stages}))
+    return path
+
+
+def stages(tiny_dir, sft_file, pref_file, bench, dpo_steps=2):
+    return [
+        {"name": "sft", "command": "sft", "args": {"model": str(tiny_dir), "data": str(sft_file), "max_steps": 3, **COMMON}},
+        {"name": "dpo", "command": "dpo", "args": {"model": "${sft}", "data": str(pref_file), "max_steps": dpo_steps,
+                                                   **COMMON}},
+        {"name": "eval", "command": "eval", "args": {"models": [str(tiny_dir), "${sft}", "${dpo}"],
+                                                     "benchmark": str(bench), "max_items": 4, "show_items": False}},
+    ]
+
+
+@pytest.fixture()
+def bench(tmp_path):
+    path = tmp_path / "bench.jsonl"
+    path.write_text("".join(json.dumps({"instruction": f"What is {i} plus 1?", "answers": [str(i + 1)]}) + "\n"
+                            for i in range(4)))
+    return path
+
+
+def test_sft_dpo_eval_then_only_dpo_changed_reuses_sft_byte_for_byte(tiny_dir, sft_file, pref_file, bench, tmp_path,
+                                                                     capsys):
+    pipe = write(tmp_path / "pipe.yaml", stages(tiny_dir, sft_file, pref_file, bench))
+    assert main(["run", str(pipe)]) == 0
+    run = tmp_path / "run"
+    assert (run / "sft" / "metrics.jsonl").is_file() and (run / "dpo" / "metrics.jsonl").is_file()
+    assert "benchmark contains acc" in (run / "eval" / "output.txt").read_text()
+    sft_before, dpo_before = tree_hash(run / "sft"), tree_hash(run / "dpo")
+    capsys.readouterr()
+
+    write(pipe, stages(tiny_dir, sft_file, pref_file, bench, dpo_steps=3))  # only the DPO settings change
+    assert main(["run", str(pipe)]) == 0
+    err = capsys.readouterr().err
+    assert "[run] sft: unchanged, skipped" in err and "[run] dpo: posttrain dpo" in err
+    assert "[run] eval: posttrain eval" in err  # it reads the new DPO model
+    assert tree_hash(run / "sft") == sft_before
+    assert tree_hash(run / "dpo") != dpo_before
+    assert len((run / "dpo" / "metrics.jsonl").read_text().splitlines()) >= 3
+    state = json.loads((run / "pipeline.json").read_text())
+    assert state["stages"]["sft"]["status"] == "skipped" and state["stages"]["dpo"]["status"] == "finished"
+
+    assert main(["run", str(pipe)]) == 0  # nothing changed: everything skipped
+    assert capsys.readouterr().err.count("unchanged, skipped") == 3
+    assert main(["run", str(pipe), "--only", "eval"]) == 0
+    err = capsys.readouterr().err
+    assert "[run] eval: posttrain eval" in err and "sft: unchanged, skipped" in err
+    assert main(["run", str(pipe), "--from", "dpo"]) == 0
+    err = capsys.readouterr().err
+    assert "sft: unchanged, skipped" in err and "[run] dpo: posttrain dpo" in err
+    assert tree_hash(run / "sft") == sft_before
+
+
+def test_a_changed_input_file_reruns_the_stage(tiny_dir, sft_file, pref_file, bench, tmp_path, capsys):
+    pipe = write(tmp_path / "pipe.yaml", stages(tiny_dir, sft_file, pref_file, bench)[:1])
+    assert main(["run", str(pipe)]) == 0
+    sft_file.write_text(sft_file.read_text().splitlines()[0] + "\n" + sft_file.read_text())
+    capsys.readouterr()
+    assert main(["run", str(pipe)]) == 0
+    assert "[run] sft: posttrain sft" in capsys.readouterr().err
+
+
+def test_a_failed_stage_stops_the_run_by_name_and_keeps_earlier_outputs(tiny_dir, sft_file, tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"prompt": "x"}\n')
+    pipe = write(tmp_path / "pipe.yaml", [
+        {"name": "sft", "command": "sft", "args": {"model": str(tiny_dir), "data": str(sft_file), "max_steps": 2, **COMMON}},
+        {"name": "dpo", "command": "dpo", "args": {"model": "${sft}", "data": str(bad), **COMMON}},
+        {"name": "never", "command": "eval", "args": {"models": ["${dpo}"]}},
+    ])
+    assert main(["run", str(pipe)]) != 0
+    err = capsys.readouterr().err
+    assert "stage 'dpo' (dpo) failed" in err and "never" not in err
+    assert (tmp_path / "run" / "sft" / ".stage.json").is_file()
+    assert not (tmp_path / "run" / "dpo" / ".stage.json").exists()
+
+
+def test_repeat_rounds_start_from_the_round_before(tiny_dir, sft_file, pref_file, bench, tmp_path, capsys):
+    pipe = write(tmp_path / "pipe.yaml", [
+        {"name": "sft", "command": "sft", "args": {"model": str(tiny_dir), "data": str(sft_file), "max_steps": 2, **COMMON}},
+        {"repeat": 2, "name": "round", "model": "${sft}", "stages": [
+            {"name": "train", "command": "dpo", "args": {"model": "${prev}", "data": str(pref_file), "max_steps": 1,
+                                                         **COMMON}}]},
+        {"name": "final", "command": "eval", "args": {"models": ["${round}"], "benchmark": str(bench),
+                                                      "show_items": False}},
+    ])
+    assert main(["run", str(pipe)]) == 0
+    err = capsys.readouterr().err
+    run = tmp_path / "run"
+    assert f"model={run / 'sft'}" in err and f"model={run / 'round1.train'}" in err
+    assert (run / "round1.train" / ".stage.json").is_file() and (run / "round2.train" / ".stage.json").is_file()
+    assert f"--models [{run / 'round2.train'}]" in err  # ${round}: the last round's model
+
+
+@pytest.mark.parametrize("stages_, match", [
+    ([{"name": "a", "command": "nope"}], "unknown command"),
+    ([{"name": "a", "command": "sft"}, {"name": "a", "command": "sft"}], "unique"),
+    ([{"name": "a", "command": "eval", "args": {"models": ["${b}"]}}], r"\$\{b\} names no earlier stage"),
+    ([{"repeat": 0, "name": "r", "stages": []}], "repeat block"),
+])
+def test_bad_pipelines_are_usage_errors(stages_, match, tmp_path, capsys):
+    pipe = write(tmp_path / "pipe.yaml", stages_)
+    assert main(["run", str(pipe)]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
