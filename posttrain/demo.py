@@ -26,10 +26,12 @@ from posttrain.eval.benchmark import win_rate
 from posttrain.eval.compare import compare, format_compare, load_for_eval
 from posttrain.eval.smoke import load_smoke, run_smoke, smoke_line
 from posttrain.generation import chat_generate
+from posttrain.report.build import build_report
 from posttrain.tasks import arithmetic, bundled, correct_last_number, last_number
 from posttrain.train.configs import DPOConfig, PretrainConfig, SFTConfig
 from posttrain.train.preference import run_preference
 from posttrain.train.pretrain import run_pretrain
+from posttrain.tool_args import ReportArgs
 from posttrain.train.sft import run_sft
 
 RECIPES = Path(__file__).resolve().parents[1] / "recipes"
@@ -167,6 +169,11 @@ def run_demo(tiny: bool = False, output_dir: str = "out/demo", max_steps: int = 
                    max_items=settings["bench_items"], max_new_tokens=settings["new_tokens"], ood_tokens=4096,
                    retain=True)
     report = write_report(out, kind, rows, ev[-1], arith_line, Path(sft_dir), t0, smoke_line(smoke))
+    _say("\nthe report: training curves, forgetting, accuracy, probability shift, answers side by side")
+    page = build_report([("base", base), ("SFT", sft_dir), ("DPO", str(dpo_dir))],
+                        ReportArgs(out=str(out / "report"), title=f"posttrain demo ({kind})", template=template,
+                                   max_new_tokens=settings["new_tokens"]), rows=rows)
+    _say(f"report page: {page['html']} (PNG figures beside it)")
     return {"rows": rows, "elapsed_s": report["elapsed_s"], "summary": summary, "dpo": dpo_summary, "smoke": smoke,
             "win_rate": report["win_rate"], "dpo_eval": ev[-1], "arithmetic": arith}
 

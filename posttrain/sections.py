@@ -50,6 +50,9 @@ class RunConfig:
     """Continue from the last checkpoint in output_dir, exactly where it stopped; refused if options other than progress, max_steps, epochs, eval_every, save_every changed, unless `force`."""
     progress: bool = True
     """Show a progress bar with loss, learning rate and tokens/s."""
+    tracker: Literal["none", "tensorboard", "mlflow", "trackio"] = "none"
+    """Also log every metrics.jsonl line to an experiment tracker: tensorboard (event files in
+    output_dir/tensorboard), mlflow (MLFLOW_TRACKING_URI, else output_dir/mlruns) or trackio (local)."""
 
     def __post_init__(self):
         if self.lr <= 0:

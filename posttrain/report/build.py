@@ -42,10 +42,11 @@ def _num(x) -> str:
     return "—" if x is None else (f"{x:.3f}" if math.isfinite(x) else "inf")
 
 
-def collect(a, models: list[tuple[str, str]]) -> dict:
-    """Every measurement of the report, as plain data (report.json)."""
+def collect(a, models: list[tuple[str, str]], rows: list[dict] | None = None) -> dict:
+    """Every measurement of the report, as plain data (report.json). `rows`: `eval.compare`'s rows when
+    the caller has measured them already (the demo)."""
     paths = [p for _, p in models]
-    rows = compare(paths, benchmark=a.benchmark, ppl_in=a.ppl, ppl_ood=a.ppl_ood, template=a.template,
+    rows = rows or compare(paths, benchmark=a.benchmark, ppl_in=a.ppl, ppl_ood=a.ppl_ood, template=a.template,
                    max_items=a.max_items, max_new_tokens=a.max_new_tokens, ood_tokens=a.ood_tokens)
     smoke = load_smoke(a.prompts)
     shift_items = [it for it in smoke if it.answers][: a.shift_prompts]
@@ -172,19 +173,25 @@ def _ci(ci) -> str:
     return "—" if not ci else f"[{_pct(ci[0])}, {_pct(ci[1])}]"
 
 
+def build_report(models: list[tuple[str, str]], a, rows: list[dict] | None = None) -> dict:
+    """The report of `models` ((label, folder), base first) in `a.out`; `a`: `posttrain report`'s options
+    (tool_args.ReportArgs); `rows`: compare()'s rows when already measured."""
+    out, title = Path(a.out), a.title
+    a.prompts = a.prompts or str(bundled("bench_smoke.jsonl"))
+    out.mkdir(parents=True, exist_ok=True)
+    data = collect(a, models, rows)
+    figs = draw(data, out)
+    (out / "report.json").write_text(json.dumps(data, indent=1, default=str))
+    (out / "report.md").write_text(f"# {title}\n\n```\n{data['table']}\n```\n\n" +
+                                   "".join(f"![{c}]({p.name})\n\n" for c, p in figs))
+    write_html(data, figs, title, out / "report.html")
+    print(f"report: {out / 'report.html'} ({len(figs)} figures, also as PNG in {out})", file=sys.stderr)
+    return {"figures": [str(p) for _, p in figs], "html": str(out / "report.html"), "data": data}
+
+
 def run_report(a) -> dict:
     if not a.models:
         raise ValueError("report needs the models of the run (NAME=FOLDER ...), base first")
-    a.prompts = a.prompts or str(bundled("bench_smoke.jsonl"))
-    models = parse_models(a.models)
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-    data = collect(a, models)
-    figs = draw(data, out)
-    (out / "report.json").write_text(json.dumps(data, indent=1, default=str))
-    (out / "report.md").write_text(f"# {a.title}\n\n```\n{data['table']}\n```\n\n" +
-                                   "".join(f"![{c}]({p.name})\n\n" for c, p in figs))
-    write_html(data, figs, a.title, out / "report.html")
-    print(data["table"])
-    print(f"report: {out / 'report.html'} ({len(figs)} figures, also as PNG in {out})", file=sys.stderr)
-    return {"figures": [str(p) for _, p in figs], "html": str(out / "report.html")}
+    result = build_report(parse_models(a.models), a)
+    print(result["data"]["table"])
+    return {k: v for k, v in result.items() if k != "data"}

@@ -37,9 +37,10 @@ from posttrain.runtime import Runtime
 from posttrain.sections import RunConfig
 from posttrain.train import checkpoint
 from posttrain.train.method import Method
+from posttrain.train.trackers import Tracker, open_tracker
 
 # options a resumed run may change: how it reports, how long it runs, how often it evaluates and saves
-RESUMABLE = {"run.progress", "run.resume", "run.max_steps", "run.epochs", "run.eval_every", "run.save_every",
+RESUMABLE = {"run.progress", "run.tracker", "run.resume", "run.max_steps", "run.epochs", "run.eval_every", "run.save_every",
              "run.output_dir"}
 
 
@@ -101,6 +102,7 @@ class _Run:
     scaler: torch.amp.GradScaler | None = None
     config: dict = field(default_factory=dict)
     lines: int = 0  # lines in metrics.jsonl
+    tracker: Tracker | None = None
 
     def save_checkpoint(self, step: int) -> None:
         extra = {"tokens": self.tokens, "metrics_lines": self.lines, "config": self.config,
@@ -167,6 +169,8 @@ def resume(r: _Run) -> None:
         print(f"[posttrain] resume=true but no checkpoint in {r.out}; starting fresh", file=sys.stderr)
     if r.rt.main and not found:
         checkpoint.write_text_atomic(r.out / "metrics.jsonl", "")
+    if r.rt.main and r.run.tracker != "none":
+        r.tracker = open_tracker(r.run.tracker, r.out, r.config, r.start)
     if r.rt.main and r.run.progress:
         r.bar = tqdm(total=r.total, initial=r.start, desc=r.out.name, unit="step", dynamic_ncols=True, file=sys.stderr)
 
@@ -254,6 +258,8 @@ def log(r: _Run, metrics: dict) -> None:
     with open(r.out / "metrics.jsonl", "a") as f:
         f.write(json.dumps(metrics) + "\n")
     r.lines += 1
+    if r.tracker is not None:
+        r.tracker.log(metrics)
     if r.bar is not None and "loss" in metrics:
         r.bar.set_postfix(loss=f"{metrics['loss']:.3f}", lr=f"{metrics['lr']:.2e}", tok_s=f"{metrics['tokens_per_s']:.0f}")
         r.bar.update(1)
@@ -274,6 +280,8 @@ def finish(r: _Run, t_run: float) -> float:
     if r.rt.main:
         point("loop.before_final_save")
         r.method.save(r.method.model)
+    if r.tracker is not None:
+        r.tracker.close()
     if r.rt.world > 1:
         dist.barrier()
     return elapsed
@@ -299,6 +307,8 @@ def train(run: RunConfig, method: Method, rt: Runtime, stop_after: int | None = 
         if stop_after is not None and k + 1 >= stop_after:
             if r.bar is not None:
                 r.bar.close()
+            if r.tracker is not None:
+                r.tracker.close()
             return {**summary, "stopped_at": k + 1, "last": r.last}
     elapsed = finish(r, t_run)
     return {**summary, "last": r.last, "elapsed_s": elapsed, "tokens": r.tokens,
