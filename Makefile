@@ -23,10 +23,10 @@ $(VENV)/.gemma-installed: $(STAMP)
 	touch $@
 
 demo: $(VENV)/.gemma-installed
-	$(BIN)/posttrain demo
+	$(BIN)/posttrain run pipelines/demo.yaml
 
 demo-tiny: $(STAMP)
-	$(BIN)/posttrain demo --tiny true
+	$(BIN)/posttrain run pipelines/demo_tiny.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2

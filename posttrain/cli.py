@@ -21,6 +21,7 @@ from posttrain.chat_cli import run_chat
 from posttrain.check import lint, print_report
 from posttrain.config import ConfigError, parse
 from posttrain.constitution import run_constitution
+from posttrain.corrections import run_corrections
 from posttrain.data.formats import control_strings, load_conversations
 from posttrain.data.readers import DataError
 from posttrain.demo import run_demo
@@ -42,6 +43,7 @@ from posttrain.tool_args import (
     ChatArgs,
     ConstitutionArgs,
     CheckArgs,
+    CorrectionsArgs,
     DemoArgs,
     DistillArgs,
     EvalArgs,
@@ -137,8 +139,8 @@ def run(a: RunArgs) -> int:
     return Runner(a.pipeline, main, set(COMMANDS), a.run_dir).run(start=a.start, only=a.only)
 
 
-def demo(a: DemoArgs) -> None:
-    run_demo(tiny=a.tiny, output_dir=a.output_dir, max_steps=a.max_steps)
+def demo(a: DemoArgs) -> int:
+    return run_demo(main, set(COMMANDS), tiny=a.tiny, output_dir=a.output_dir)
 
 
 @dataclass(frozen=True)
@@ -168,11 +170,12 @@ COMMANDS = {
     "sheet": Command(SheetArgs, sheet, "Export / import human rating sheets.", ("action", "path")),
     "merge": Command(MergeArgs, merge, "Merge a LoRA adapter into its base model (plain HF folder).", ("base", "adapter", "out")),
     "constitution": Command(ConstitutionArgs, run_constitution, "Constitutional AI data: answer → critique against a principle → revise (SFT rows + pairs).", ("model", "data")),
+    "corrections": Command(CorrectionsArgs, run_corrections, "On-policy pairs from a task's mistakes: wrong reply (rejected) vs the same reply corrected (chosen).", ("model",)),
     "judge": Command(JudgeArgs, run_judge, "AI feedback: a model, endpoint or reward model judges answer pairs (both orders) → DPO pairs.", ("judge", "data")),
     "serve": Command(ServeArgs, run_server, "OpenAI-compatible server + web page to chat, compare blind and label preferences.", ("models*",)),
     "report": Command(ReportArgs, run_report, "One HTML report (figures as PNG too) for a run's models: curves, per-stage accuracy and perplexity, samples, probability shift.", ("models*",)),
     "run": Command(RunArgs, run, "Run a pipeline file: stages in order, each reading earlier outputs by name; unchanged stages skipped.", ("pipeline",)),
-    "demo": Command(DemoArgs, demo, "Run the embedded demo (base model continues → SFT model answers → DPO)."),
+    "demo": Command(DemoArgs, demo, "Run the demo pipeline (pipelines/demo.yaml: base model continues → SFT → DPO → report)."),
 }
 
 

@@ -21,8 +21,9 @@ A pipeline file:
         command: report
         args: {models: {base: base_dir, sft: "${sft}", final: "${round}"}}
 
-`${name}` is a stage's main output (a training stage's folder, the file of pairs a judge, best-of-n or
-constitution stage writes; `${name.sft}` its SFT rows); `${run_dir}` the run folder. A stage is
+`${name}` is a stage's main output (a training stage's folder, the file of pairs a judge, best-of-n,
+corrections or constitution stage writes; `${name.sft}` its SFT rows, `${name.heldout}` held-out pairs);
+`${run_dir}` the run folder; `${embedded.gemma}` / `${embedded.smollm2}` a bundled model. A stage is
 skipped when its command, recipe, arguments, input files, the outputs it reads and the package's code
 are all as when it last finished (a content hash in run_dir/<stage>/.stage.json); a skipped stage's
 files are left as they were, byte for byte. A failed stage stops the run with its name; earlier
@@ -45,6 +46,7 @@ from pathlib import Path
 import yaml
 
 from posttrain.config import ConfigError
+from posttrain.embedded import gemma_base, smollm2_instruct
 
 PACKAGE = Path(__file__).resolve().parent
 TRAINING = {"pretrain", "sft", "dpo", "simpo", "orpo", "kto", "rm", "ppo", "grpo"}
@@ -55,10 +57,14 @@ TOOL_OUTPUTS = {
     "constitution": {"": ("out_pairs", "pairs.jsonl"), "sft": ("out_sft", "sft.jsonl")},
     "best-of-n": {"": ("pairs", "pairs.jsonl"), "sft": ("out", "best.jsonl")},
     "distill": {"": ("out", "distill.jsonl")},
+    "corrections": {"": ("out", "pairs.jsonl"), "heldout": ("out_heldout", "heldout.jsonl"),
+                    "report": ("report", "corrections.json")},
     "merge": {"": ("out", "model")},
     "report": {"": ("out", "")},
 }
 _REF = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
+# ${embedded.NAME}: a bundled model, built into the cache on first use
+EMBEDDED = {"gemma": gemma_base, "smollm2": smollm2_instruct}
 
 
 @dataclass
@@ -154,6 +160,17 @@ def _rename_refs(value, rename):
     return value
 
 
+def _leaves(tree):
+    if isinstance(tree, dict):
+        for v in tree.values():
+            yield from _leaves(v)
+    elif isinstance(tree, list):
+        for v in tree:
+            yield from _leaves(v)
+    elif isinstance(tree, str):
+        yield tree
+
+
 def code_version() -> str:
     """A hash of the package's source: a stage re-runs when the code that ran it changed."""
     h = hashlib.sha256()
@@ -197,6 +214,9 @@ class Runner:
         if isinstance(value, str):
             def sub(m):
                 ref = m.group(1)
+                if ref.startswith("embedded.") and ref[9:] in EMBEDDED:
+                    self.outputs.setdefault(ref, str(EMBEDDED[ref[9:]]()))
+                    return self.outputs[ref]
                 if ref not in self.outputs:
                     raise ConfigError(f"stage {s.name!r}: ${{{ref}}} names no earlier stage or output")
                 deps.add(ref.split(".")[0] if ref.split(".")[0] in self.hashes else ref)
@@ -235,6 +255,12 @@ class Runner:
                 p = Path(part)
                 if part and not str(p.resolve()).startswith(str(self.run_dir.resolve())) and p.exists():
                     inputs[part] = _file_hash(p, self.files)
+        if s.recipe:  # files the recipe names (its data) are inputs too
+            for v in _leaves(yaml.safe_load(Path(s.recipe).read_text()) or {}):
+                for part in str(v).split(","):
+                    p = Path(part)
+                    if part and p.exists() and not str(p.resolve()).startswith(str(self.run_dir.resolve())):
+                        inputs[part] = _file_hash(p, self.files)
         blob = {"command": s.command, "argv": argv, "code": self.code, "inputs": inputs,
                 "recipe": _file_hash(Path(s.recipe), self.files) if s.recipe else None,
                 "upstream": {d: self.hashes.get(d) for d in sorted(deps)}}

@@ -200,14 +200,14 @@ class DistillArgs:
 
 @dataclass
 class DemoArgs:
-    """The whole story on the embedded default: base model → SFT → answers → DPO, with before/after tables."""
+    """The whole story on the embedded default: the shipped pipeline pipelines/demo.yaml (base model → SFT →
+    DPO → report); `posttrain run pipelines/demo.yaml` is the same."""
 
     tiny: bool = False
-    """Pretrain a tiny base model on the bundled corpus instead of using Gemma-3-270M (about 2 minutes)."""
-    output_dir: str = "out/demo"
-    """Where the demo writes its models and reports."""
-    max_steps: int = 0
-    """Override the number of SFT steps (0: the demo's default)."""
+    """Run pipelines/demo_tiny.yaml: a tiny base model pretrained on the bundled corpus instead of Gemma-3-270M
+    (about 3 minutes)."""
+    output_dir: Optional[str] = None
+    """Where the demo writes (OUTPUT_DIR/gemma or OUTPUT_DIR/tiny; default: the pipeline's run_dir, out/demo/...)."""
 
 
 @dataclass
@@ -370,6 +370,34 @@ class ReportArgs:
     """Benchmark items (and in-domain conversations) to use."""
     max_new_tokens: int = 48
     """Longest answer in tokens (benchmark and samples)."""
+    retention: bool = False
+    """The first model is the base: report each model's share of the benchmark items the base answers right
+    few-shot (knowledge retention; needs benchmark)."""
+    tasks: list[str] = field(default_factory=list)
+    """Built-in tasks (e.g. arithmetic) whose held-out accuracy is measured per stage."""
+    task_new_tokens: int = 24
+    """Longest reply in tokens for the task problems."""
+
+
+@dataclass
+class CorrectionsArgs:
+    """On-policy preference pairs from a task's mistakes (wrong reply = rejected, the same reply with the
+    right result = chosen): `posttrain corrections MODEL --task arithmetic`."""
+
+    model: str = ""
+    """The model that answers (positional): a folder or a LoRA adapter folder."""
+    task: str = "arithmetic"
+    """A built-in task with known answers (arithmetic, arithmetic:N for operands up to N)."""
+    template: Optional[str] = None
+    """Chat template override for models without their own."""
+    max_new_tokens: int = 24
+    """Longest reply in tokens."""
+    out: str = "out/corrections.jsonl"
+    """Pairs from the task's training problems."""
+    out_heldout: str = "out/corrections_heldout.jsonl"
+    """Pairs from its held-out problems (DPO's eval_data)."""
+    report: Optional[str] = None
+    """Also write the accuracy and pair counts per split as JSON here."""
 
 
 @dataclass

@@ -18,7 +18,8 @@ LAYERS = [  # bottom to top, as the package docstring lists them
     ["posttrain.generation", "posttrain.fewshot", "posttrain.batcher"],
     ["posttrain.eval", "posttrain.rewards"],
     ["posttrain.tasks", "posttrain.best_of_n", "posttrain.distill", "posttrain.check", "posttrain.chat_cli",
-     "posttrain.serve", "posttrain.judge", "posttrain.constitution", "posttrain.report"],
+     "posttrain.serve", "posttrain.judge", "posttrain.constitution", "posttrain.report",
+     "posttrain.corrections"],
     ["posttrain.train"],
     ["posttrain.demo", "posttrain.pipeline", "posttrain.cli", "posttrain.tool_args"],
 ]

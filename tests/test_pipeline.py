@@ -98,11 +98,14 @@ def test_a_failed_stage_stops_the_run_by_name_and_keeps_earlier_outputs(tiny_dir
     assert not (tmp_path / "run" / "dpo" / ".stage.json").exists()
 
 
-def test_repeat_rounds_start_from_the_round_before(tiny_dir, sft_file, pref_file, bench, tmp_path, capsys):
+def test_repeat_rounds_sample_from_the_current_model_and_train_again(tiny_dir, sft_file, bench, tmp_path, capsys):
     pipe = write(tmp_path / "pipe.yaml", [
         {"name": "sft", "command": "sft", "args": {"model": str(tiny_dir), "data": str(sft_file), "max_steps": 2, **COMMON}},
         {"repeat": 2, "name": "round", "model": "${sft}", "stages": [
-            {"name": "train", "command": "dpo", "args": {"model": "${prev}", "data": str(pref_file), "max_steps": 1,
+            {"name": "sample", "command": "best-of-n", "args": {"model": "${prev}", "data": str(bench), "n": 3,
+                                                                "reward": "brevity", "max_new_tokens": 8,
+                                                                "template": "chatml"}},
+            {"name": "train", "command": "dpo", "args": {"model": "${prev}", "data": "${sample}", "max_steps": 1,
                                                          **COMMON}}]},
         {"name": "final", "command": "eval", "args": {"models": ["${round}"], "benchmark": str(bench),
                                                       "show_items": False}},
@@ -110,8 +113,11 @@ def test_repeat_rounds_start_from_the_round_before(tiny_dir, sft_file, pref_file
     assert main(["run", str(pipe)]) == 0
     err = capsys.readouterr().err
     run = tmp_path / "run"
-    assert f"model={run / 'sft'}" in err and f"model={run / 'round1.train'}" in err
-    assert (run / "round1.train" / ".stage.json").is_file() and (run / "round2.train" / ".stage.json").is_file()
+    assert f"model={run / 'sft'}" in err and f"model={run / 'round1.train'}" in err  # round 2 starts from round 1
+    assert f"--model {run / 'round1.train'}" in err  # ... and samples from it
+    for r in (1, 2):
+        assert (run / f"round{r}.train" / ".stage.json").is_file()
+        assert (run / f"round{r}.sample" / "pairs.jsonl").read_text().strip()
     assert f"--models [{run / 'round2.train'}]" in err  # ${round}: the last round's model
 
 

@@ -25,7 +25,7 @@ from posttrain.eval.safety import safety_eval
 from posttrain.eval.smoke import load_smoke, run_smoke
 from posttrain.report import figures
 from posttrain.report.shift import next_tokens
-from posttrain.tasks import bundled
+from posttrain.tasks import bundled, load_task
 
 
 def parse_models(specs: list[str]) -> list[tuple[str, str]]:
@@ -47,7 +47,9 @@ def collect(a, models: list[tuple[str, str]], rows: list[dict] | None = None) ->
     the caller has measured them already (the demo)."""
     paths = [p for _, p in models]
     rows = rows or compare(paths, benchmark=a.benchmark, ppl_in=a.ppl, ppl_ood=a.ppl_ood, template=a.template,
-                   max_items=a.max_items, max_new_tokens=a.max_new_tokens, ood_tokens=a.ood_tokens)
+                   max_items=a.max_items, max_new_tokens=a.max_new_tokens, ood_tokens=a.ood_tokens,
+                   retain=a.retention)
+    tasks = {name: load_task(name) for name in a.tasks}
     smoke = load_smoke(a.prompts)
     shift_items = [it for it in smoke if it.answers][: a.shift_prompts]
     out = {"models": [], "duels": [], "judges": []}
@@ -66,11 +68,14 @@ def collect(a, models: list[tuple[str, str]], rows: list[dict] | None = None) ->
         shift = [next_tokens(model, tok, it.instruction, it.answers, chat=not as_base, template=a.template)
                  for it in shift_items]
         safety = safety_eval(model, tok, a.template) if a.safety else None
+        task_acc = {name: t.evaluate(model, tok, a.template, max_new_tokens=a.task_new_tokens)["accuracy"]
+                    for name, t in tasks.items()}
         metrics = Path(path) / "metrics.jsonl"
         curve_rows = [json.loads(x) for x in metrics.read_text().splitlines() if x.strip()] if metrics.is_file() else []
         out["models"].append({
             "label": label, "path": path, "contains": row["contains"], "exact": row["exact"], "n_scored": row["n_scored"],
-            "ppl_in": row["ppl_in"], "ppl_ood": row["ppl_ood"], "samples": samples, "shift": [vars(s) for s in shift],
+            "ppl_in": row["ppl_in"], "ppl_ood": row["ppl_ood"], "retention": row["retention"],
+            "fewshot": row["fewshot"], "tasks": task_acc, "samples": samples, "shift": [vars(s) for s in shift],
             "harmful_compliance": safety and safety["harmful_compliance"], "over_refusal": safety and safety["over_refusal"],
             "metrics": curve_rows})
         del model
@@ -83,6 +88,11 @@ def collect(a, models: list[tuple[str, str]], rows: list[dict] | None = None) ->
     for f in a.judge_reports or []:
         out["judges"].append({"file": f, **json.loads(Path(f).read_text())})
     out["table"] = format_compare(rows)
+    names = [m["label"] for m in out["models"]]
+    for name in tasks:
+        accs = [m["tasks"][name] for m in out["models"]]
+        out["table"] += (f"\n{'task ' + name + ' (held-out)':<26}" + "".join(f"{_pct(x):>14}" for x in accs) +
+                         (f"   {names[-1]} − {names[0]}: {100 * (accs[-1] - accs[0]):+.1f} pt" if len(accs) > 1 else ""))
     return out
 
 
@@ -101,6 +111,8 @@ def draw(data: dict, out: Path) -> list[tuple[str, Path]]:
         figs.append(("Perplexity after each stage (forgetting)", png))
     acc = {"benchmark contains": [m["contains"] for m in data["models"]],
            "benchmark exact": [m["exact"] for m in data["models"]],
+           "knowledge retention": [m["retention"] for m in data["models"]],
+           **{f"task {t}": [m["tasks"].get(t) for m in data["models"]] for t in data["models"][0]["tasks"]},
            "harmful compliance": [m["harmful_compliance"] for m in data["models"]],
            "over-refusal": [m["over_refusal"] for m in data["models"]]}
     png = figures.per_stage(labels, acc, "held-out accuracy and safety rates after each stage", "%",
@@ -129,7 +141,11 @@ def write_html(data: dict, figs: list[tuple[str, Path]], title: str, path: Path)
     e = html.escape
     models = data["models"]
     head = "".join(f"<th>{e(m['label'])}</th>" for m in models)
+    for m in models:
+        m.update({f"task:{t}": v for t, v in m["tasks"].items()})
     rows = [("benchmark contains", "contains", _pct), ("benchmark exact", "exact", _pct),
+            ("knowledge retention", "retention", _pct),
+            *[(f"task {t} (held-out)", f"task:{t}", _pct) for t in models[0]["tasks"]],
             ("ppl in-domain", "ppl_in", _num), ("ppl out-of-domain", "ppl_ood", _num),
             ("harmful compliance", "harmful_compliance", _pct), ("over-refusal", "over_refusal", _pct)]
     body = "".join(f"<tr><td>{e(name)}</td>" + "".join(f"<td>{f(m[key])}</td>" for m in models) + "</tr>"
@@ -193,5 +209,13 @@ def run_report(a) -> dict:
     if not a.models:
         raise ValueError("report needs the models of the run (NAME=FOLDER ...), base first")
     result = build_report(parse_models(a.models), a)
-    print(result["data"]["table"])
+    data = result["data"]
+    labels = [m["label"] for m in data["models"]]
+    for i, s in enumerate(data["models"][0]["samples"]):  # the story in the terminal: each model's answer
+        print(f"\nQ: {s['prompt']}")
+        for label, m in zip(labels, data["models"]):
+            r = m["samples"][i]
+            mark = "" if r["right"] is None else (" ✓" if r["right"] else " ✗")
+            print(f"  {label:>8}: {' '.join(r['reply'].split())[:160]}{mark}")
+    print("\n" + data["table"])
     return {k: v for k, v in result.items() if k != "data"}

@@ -1,0 +1,34 @@
+"""`posttrain corrections`: a wrong reply (rejected) against the same reply with its result corrected
+(chosen); right replies and replies without a number give no pair."""
+
+from __future__ import annotations
+
+import json
+
+import posttrain.corrections as C
+from posttrain.cli import main
+from posttrain.data.formats import load_rows
+from posttrain.data.preference import to_pair
+
+
+def test_pairs_by_hand(monkeypatch):
+    rows = [{"prompt": [{"role": "user", "content": q}], "answers": [a]}
+            for q, a in (("What is 2 plus 3?", "5"), ("What is 4 times 3?", "12"), ("What is 9 minus 1?", "8"))]
+    replies = ["2 plus 3 is 5.", "4 times 3 is 15.", "I do not know."]
+    monkeypatch.setattr(C, "chat_generate", lambda model, tok, convs, **kw: replies[:len(convs)])
+    pairs, acc = C.correction_pairs(None, None, rows, None, 24)
+    assert acc == 1 / 3
+    assert pairs == [{"prompt": rows[1]["prompt"], "chosen": "4 times 3 is 12.", "rejected": "4 times 3 is 15."}]
+
+
+def test_cli_writes_pairs_the_dpo_stage_reads(tiny_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(C, "chat_generate", lambda model, tok, convs, **kw: ["It is 1000."] * len(convs))
+    out, held, report = tmp_path / "p.jsonl", tmp_path / "h.jsonl", tmp_path / "r.json"
+    assert main(["corrections", str(tiny_dir), "--out", str(out), "--out_heldout", str(held), "--report", str(report),
+                 "--template", "chatml"]) == 0
+    s = json.loads(report.read_text())
+    assert s["train"]["pairs"] == len(out.read_text().splitlines()) > 100 and s["heldout"]["problems"] == 100
+    pairs = load_rows(str(out), to_pair)
+    assert len(pairs) == s["train"]["pairs"]
+    assert main(["dpo", f"model={tiny_dir}", f"data={out}", f"eval_data={held}", f"output_dir={tmp_path / 'dpo'}",
+                 "max_steps=1", "batch_size=2", "max_len=64", "dtype=fp32", "progress=false", "template=chatml"]) == 0
