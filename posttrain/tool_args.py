@@ -364,6 +364,9 @@ class ReportArgs:
     """Also measure red-team harmful-compliance and over-refusal rates per stage (held-out safety prompts)."""
     judge_reports: list[str] = field(default_factory=list)
     """`posttrain judge --report` files to table (win rates with 95% bootstrap intervals)."""
+    labels: Optional[str] = None
+    """A label folder of `posttrain serve` (its blind A/B comparisons): human win rates per pair of
+    configurations with 95% Wilson intervals, and rater agreement."""
     template: Optional[str] = None
     """Chat template override for models without their own."""
     max_items: Optional[int] = 100

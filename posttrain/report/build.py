@@ -25,6 +25,7 @@ from posttrain.eval.safety import safety_eval
 from posttrain.eval.smoke import load_smoke, run_smoke
 from posttrain.report import figures
 from posttrain.report.shift import next_tokens
+from posttrain.serve.labels import LabelStore, agreement, comparisons, win_rates
 from posttrain.tasks import bundled, load_task
 
 
@@ -87,6 +88,13 @@ def collect(a, models: list[tuple[str, str]], rows: list[dict] | None = None) ->
                                  **{k: wr[k] for k in ("n", "wins", "losses", "ties", "win_rate")}})
     for f in a.judge_reports or []:
         out["judges"].append({"file": f, **json.loads(Path(f).read_text())})
+    out["human"] = None
+    if a.labels:
+        if not Path(a.labels).is_dir():
+            raise ValueError(f"--labels {a.labels}: no such label folder (posttrain serve --labels writes one)")
+        rows_h = comparisons(LabelStore(a.labels))
+        out["human"] = {"folder": a.labels, "comparisons": len(rows_h), "win_rates": win_rates(rows_h),
+                        "agreement": agreement(rows_h)}
     out["table"] = format_compare(rows)
     names = [m["label"] for m in out["models"]]
     for name in tasks:
@@ -162,6 +170,15 @@ def write_html(data: dict, figs: list[tuple[str, Path]], title: str, path: Path)
                          f"<tr><td>{e(str(j.get('judge')))}</td><td>{j.get('pairs')}</td><td>{j.get('decided')}</td>"
                          f"<td>{_pct(j.get('win_rate'))}</td><td>{_ci(j.get('ci95'))}</td></tr>" for j in data["judges"])
                      + "</table>")
+    if data.get("human") and data["human"]["win_rates"]:
+        h = data["human"]
+        agree = h["agreement"]["agreement"]
+        parts.append(f"<h2>Human win rates ({h['comparisons']} blind comparisons in {e(h['folder'])}; rater agreement "
+                     f"{_pct(agree)})</h2><table><tr><th>first</th><th>second</th><th>won</th><th>lost</th><th>tied</th>"
+                     "<th>win rate (ties half)</th><th>95% Wilson interval</th></tr>" + "".join(
+                         f"<tr><td>{e(w['first'])}</td><td>{e(w['second'])}</td><td>{w['wins']}</td><td>{w['losses']}"
+                         f"</td><td>{w['ties']}</td><td>{_pct(w['win_rate'])}</td><td>{_ci(w['ci95'])}</td></tr>"
+                         for w in h["win_rates"]) + "</table>")
     for caption, png in figs:
         b64 = base64.b64encode(png.read_bytes()).decode()
         parts.append(f"<figure><img alt=\"{e(caption)}\" src=\"data:image/png;base64,{b64}\">"

@@ -12,6 +12,7 @@ from posttrain.cli import main
 from posttrain.models import load_model, load_tokenizer
 from posttrain.report.figures import metric_groups
 from posttrain.report.shift import is_answer_start, next_tokens
+from posttrain.serve.labels import LabelStore
 
 COMMON = ["max_len=64", "batch_size=2", "dtype=fp32", "progress=false", "template=chatml"]
 
@@ -25,8 +26,15 @@ def make_report(tiny_dir, sft_file, tmp_path):
                              for i in range(3)))
     ood = tmp_path / "ood.txt"
     ood.write_text("The quick brown fox jumps over the lazy dog. " * 40)
+    labels = LabelStore(tmp_path / "labels")  # two raters' blind verdicts, as `posttrain serve` writes them
+    labels.append("pairs", [{"item": f"i{k}", "rater": r, "time": f"2026-12-02T10:0{k}:0{j}", "verdict": v,
+                             "shown": {"A": {"config": "sft"}, "B": {"config": "base"}}, "prompt": "q"}
+                            for k, (r, v) in enumerate((("ann", "A"), ("bob", "A"), ("ann", "B"))) for j in (0,)])
+    judge = tmp_path / "judge.json"
+    judge.write_text(json.dumps({"judge": "rm", "pairs": 8, "decided": 6, "win_rate": 0.75, "ci95": [0.5, 0.9]}))
     out = tmp_path / "report"
     assert main(["report", f"base={tiny_dir}", f"sft={sft}", "--out", str(out), "--benchmark", str(bench),
+                 "--labels", str(tmp_path / "labels"), "--judge_reports", f"[{judge}]",
                  "--ppl", str(sft_file), "--ppl_ood", str(ood), "--max_items", "3", "--max_new_tokens", "8",
                  "--template", "chatml", "--shift_prompts", "2", "--title", "tiny run"]) == 0
     return out
@@ -47,6 +55,9 @@ def test_report_writes_every_figure_as_png_and_inside_the_page(tiny_dir, sft_fil
             assert abs(s["answer_mass"] + s["continuation_mass"] - sum(s["probs"])) < 1e-6 and sum(s["probs"]) <= 1 + 1e-6
     assert data["duels"][0]["new"] == "sft" and data["duels"][0]["n"] == 3
     assert data["models"][0]["samples"][0]["right"] is None  # the base continues text: nothing to check
+    (human,) = data["human"]["win_rates"]
+    assert (human["first"], human["second"], human["wins"], human["losses"]) == ("base", "sft", 1, 2)
+    assert "Human win rates (3 blind comparisons" in page and "Judge win rates" in page and "75.0%" in page
 
 
 def test_next_tokens_by_hand(tiny_dir):
