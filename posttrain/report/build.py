@@ -95,7 +95,7 @@ def collect(a, models: list[tuple[str, str]], rows: list[dict] | None = None) ->
         rows_h = comparisons(LabelStore(a.labels))
         out["human"] = {"folder": a.labels, "comparisons": len(rows_h), "win_rates": win_rates(rows_h),
                         "agreement": agreement(rows_h)}
-    out["table"] = format_compare(rows)
+    out["table"] = format_compare([{**r, "model": label} for r, (label, _) in zip(rows, models)])
     names = [m["label"] for m in out["models"]]
     for name in tasks:
         accs = [m["tasks"][name] for m in out["models"]]
