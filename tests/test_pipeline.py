@@ -131,3 +131,22 @@ def test_bad_pipelines_are_usage_errors(stages_, match, tmp_path, capsys):
     pipe = write(tmp_path / "pipe.yaml", stages_)
     assert main(["run", str(pipe)]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_shipped_pipelines_and_the_readme_example_are_valid(tmp_path):
+    from pathlib import Path
+
+    from posttrain.cli import COMMANDS
+    from posttrain.pipeline import load_pipeline
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "readme.yaml").write_text(example)
+    for path in [*sorted((root / "pipelines").glob("*.yaml")), tmp_path / "readme.yaml"]:
+        _, stages_ = load_pipeline(path, set(COMMANDS))
+        assert stages_, path
+        for s in stages_:
+            assert s.recipe is None or (root / s.recipe).is_file(), (path, s.recipe)
+    names = [s.name for s in load_pipeline(tmp_path / "readme.yaml", set(COMMANDS))[1]]
+    assert names[2:5] == ["round1.sample", "round1.train", "round1.eval"] and "round" in names
