@@ -68,8 +68,10 @@ bench-lora: $(BENCH)
 bench-dpo: $(BENCH)
 	$(BIN)/python bench/dpo_vs_trl.py
 
+# GRPO: the tiny model at 32 new tokens, SmolLM2-135M at 128 (G = 8 on both)
 bench-grpo: $(BENCH)
 	$(BIN)/python bench/grpo_vs_trl.py
+	$(BIN)/python bench/grpo_vs_trl.py --model smollm2 --new_tokens 128 --precision $(or $(DTYPE),bf16)
 
 bench-engine: $(BENCH)
 	$(BIN)/python bench/engine_vs_generate.py

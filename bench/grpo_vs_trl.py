@@ -1,12 +1,17 @@
 """GRPO: our `posttrain grpo` against TRL's GRPOTrainer, same model, prompts, G, lengths, precision.
 
-    python bench/grpo_vs_trl.py [--steps 6] [--warmup 1] [--precision fp32|bf16]
+    python bench/grpo_vs_trl.py [--model tiny|smollm2] [--new_tokens 32] [--steps 10] [--warmup 2]
+                                [--precision fp32|bf16]
 
-Both sides: the SFT bench's tiny Llama (bench/out/sft_work/model, built by bench/sft_vs_trl.py's
-setup), the arithmetic task's training prompts in the same order, 4 prompts × G=8 samples per
-optimizer step, 32 new tokens at temperature 1, no KL term (beta=0, TRL's default, so no reference
-model on either side), one update per rollout, lr 1e-6, 2 torch threads, each side in its own
-process. A step is timed from the start of its sampling to the end of its optimizer update (ours:
+Both sides: the same model — the SFT bench's tiny Llama (bench/out/sft_work/model, built by
+bench/sft_vs_trl.py's setup) or SmolLM2-135M-Instruct from the embedded package (ChatML on both
+sides) — the arithmetic task's training prompts in the same order (TRL gets them in the order our
+rollout source draws them: the seed-0 permutation of `posttrain/train/rl.py`), 4 prompts × G=8
+samples per optimizer step, `--new_tokens` new tokens at temperature 1, no KL term (beta=0, TRL's
+default, so no reference model on either side), one update per rollout, lr 1e-6, 2 torch threads,
+each side in its own process. Mean completion lengths per step are recorded for both (sampling
+differs, so equal settings can still mean unequal work; the ratio per completion token is printed
+beside the ratio per step). A step is timed from the start of its sampling to the end of its optimizer update (ours:
 the loop's step_s; TRL: a callback from on_step_begin to on_step_end); the first `warmup` steps
 are left out. Evaluation is not timed (ours evaluates before and after, outside the steps).
 """
@@ -20,15 +25,29 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, cpu_name, now_iso, run_child, versions  # noqa: E402
+from common import OUT, cpu_name, load_avg, now_iso, run_child, versions  # noqa: E402
 
-PROMPTS, G, NEW_TOKENS, LR = 4, 8, 32, 1e-6
+PROMPTS, G, LR = 4, 8, 1e-6
+CHATML = ("{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\n' + m['content'] + '<|im_end|>\n' }}{% endfor %}"
+          "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}")
 
 
 def _prompts(n: int) -> list[dict]:
+    """The first n prompts our rollout source draws (rl.Rollouts._prompts: seed 0, epoch 0)."""
+    import torch
+
     from posttrain.tasks import arithmetic
 
-    return arithmetic().train[:n]
+    train = arithmetic().train
+    perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(0)).tolist()
+    return [train[i] for i in perm[:n]]
+
+
+def _model_dir(a):
+    import sft_vs_trl
+
+    sft_vs_trl.configure(a.model)
+    return sft_vs_trl.MODEL_DIR
 
 
 def child_ours(a) -> dict:
@@ -37,17 +56,16 @@ def child_ours(a) -> dict:
     from posttrain.config import build
     from posttrain.train.configs import GRPOConfig
     from posttrain.train.grpo import run_grpo
-    from sft_vs_trl import MODEL_DIR
-
     torch.set_num_threads(a.threads)
     out = OUT / "grpo_ours"
-    cfg = build(GRPOConfig, model=str(MODEL_DIR), task="arithmetic", output_dir=str(out), num_generations=G,
-                batch_size=PROMPTS, max_new_tokens=NEW_TOKENS, temperature=1.0, lr=LR, max_steps=a.steps, eval_prompts=4,
-                dtype=a.precision, progress=False, max_len=128, template=None)
+    cfg = build(GRPOConfig, model=str(_model_dir(a)), task="arithmetic", output_dir=str(out), num_generations=G,
+                batch_size=PROMPTS, max_new_tokens=a.new_tokens, temperature=1.0, lr=LR, max_steps=a.steps,
+                eval_prompts=4, dtype=a.precision, progress=False, max_len=64 + a.new_tokens,
+                template="chatml" if a.model == "smollm2" else None, seed=0)
     run_grpo(cfg)
     rows = [json.loads(l) for l in (out / "metrics.jsonl").read_text().splitlines() if l.strip()]
-    times = [r["step_s"] for r in rows if "step_s" in r]
-    return {"step_s": times}
+    rows = [r for r in rows if "step_s" in r]
+    return {"step_s": [r["step_s"] for r in rows], "completion_len": [r.get("response_length") for r in rows]}
 
 
 def child_trl(a) -> dict:
@@ -57,8 +75,8 @@ def child_trl(a) -> dict:
     from trl import GRPOConfig, GRPOTrainer
 
     from posttrain.tasks import last_number_reward
-    from sft_vs_trl import MODEL_DIR
 
+    model_dir = _model_dir(a)
     torch.set_num_threads(a.threads)
     rows = _prompts(PROMPTS * a.steps)
     ds = Dataset.from_list([{"prompt": r["prompt"], "answers": r["answers"]} for r in rows])
@@ -77,21 +95,26 @@ def child_trl(a) -> dict:
             times.append(time.perf_counter() - t0[0])
 
     args = GRPOConfig(output_dir=str(OUT / "grpo_trl"), per_device_train_batch_size=PROMPTS * G, num_generations=G,
-                      max_completion_length=NEW_TOKENS, temperature=1.0, learning_rate=LR, beta=0.0, max_steps=a.steps,
+                      max_completion_length=a.new_tokens, temperature=1.0, learning_rate=LR, beta=0.0, max_steps=a.steps,
                       logging_steps=1, report_to=[], save_strategy="no", use_cpu=True, bf16=a.precision == "bf16",
                       shuffle_dataset=False, seed=0, disable_dropout=True)
-    tok = AutoTokenizer.from_pretrained(MODEL_DIR)
-    model = AutoModelForCausalLM.from_pretrained(MODEL_DIR)
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    if a.model == "smollm2":
+        tok.chat_template = CHATML  # ours renders ChatML without SmolLM2's default system prompt; so does TRL here
+    model = AutoModelForCausalLM.from_pretrained(model_dir)
     trainer = GRPOTrainer(model=model, reward_funcs=[reward], args=args, train_dataset=ds, processing_class=tok,
                           callbacks=[Timer()])
     trainer.train()
-    return {"step_s": times}
+    lengths = [h.get("completions/mean_length") for h in trainer.state.log_history if "completions/mean_length" in h]
+    return {"step_s": times, "completion_len": lengths}
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--steps", type=int, default=6, help="optimizer steps per side")
-    p.add_argument("--warmup", type=int, default=1, help="leading steps left out of the timing")
+    p.add_argument("--model", choices=["tiny", "smollm2"], default="tiny")
+    p.add_argument("--new_tokens", type=int, default=32, help="completion length limit on both sides")
+    p.add_argument("--steps", type=int, default=10, help="optimizer steps per side")
+    p.add_argument("--warmup", type=int, default=2, help="leading steps left out of the timing")
     p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     p.add_argument("--threads", type=int, default=2, help="torch threads on each side")
     p.add_argument("--child", choices=["ours", "trl"], help=argparse.SUPPRESS)
@@ -101,26 +124,38 @@ def main(argv=None):
         res = (child_ours if a.child == "ours" else child_trl)(a)
         Path(a.result).write_text(json.dumps(res))
         return
-    from sft_vs_trl import setup
+    import sft_vs_trl
 
-    setup()
-    common = ["--steps", str(a.steps), "--precision", a.precision, "--threads", str(a.threads)]
+    sft_vs_trl.configure(a.model)
+    sft_vs_trl.setup(model=a.model)
+    common = ["--steps", str(a.steps), "--precision", a.precision, "--threads", str(a.threads), "--model", a.model,
+              "--new_tokens", str(a.new_tokens)]
     out = {"when": now_iso(), "cpu": cpu_name(), "versions": versions("torch", "transformers", "trl"),
-           "settings": {"prompts_per_step": PROMPTS, "G": G, "new_tokens": NEW_TOKENS, "precision": a.precision,
-                        "steps": a.steps, "warmup": a.warmup}}
+           "load_before": load_avg(),
+           "settings": {"model": a.model, "prompts_per_step": PROMPTS, "G": G, "new_tokens": a.new_tokens,
+                        "precision": a.precision, "steps": a.steps, "warmup": a.warmup}}
     for kind in ("ours", "trl"):
         r = run_child([__file__, "--child", kind, *common], timeout=1800)
         if "error" in r:
             print(r["log_tail"], file=sys.stderr)
             raise SystemExit(f"{kind} failed: {r['error']}")
         steady = r["step_s"][a.warmup:]
+        lens = [x for x in r["completion_len"][a.warmup:] if x is not None]
         r["mean_step_s"] = sum(steady) / len(steady)
+        r["mean_completion_len"] = sum(lens) / len(lens) if lens else None
         out[kind] = r
-        print(f"{kind}: {r['mean_step_s']:.2f} s/step (load before {r['load_before']})", flush=True)
+        print(f"{kind}: {r['mean_step_s']:.2f} s/step, mean completion {r['mean_completion_len'] or 0:.1f} tokens "
+              f"(load before {r['load_before']})", flush=True)
     out["ratio_steps_per_s"] = out["trl"]["mean_step_s"] / out["ours"]["mean_step_s"]
-    print(f"GRPO vs TRL GRPOTrainer: {out['ratio_steps_per_s']:.2f}x steps/s "
-          f"({out['ours']['mean_step_s']:.2f} vs {out['trl']['mean_step_s']:.2f} s/step)")
-    (OUT / "grpo_vs_trl.json").write_text(json.dumps(out, indent=1))
+    lo, lt = out["ours"]["mean_completion_len"], out["trl"]["mean_completion_len"]
+    out["ratio_completion_tokens_per_s"] = out["ratio_steps_per_s"] * lo / lt if lo and lt else None
+    per_token = (f"; per completion token {out['ratio_completion_tokens_per_s']:.2f}x"
+                 if out["ratio_completion_tokens_per_s"] else "")
+    print(f"GRPO vs TRL GRPOTrainer ({a.model}, {a.new_tokens} new tokens, {a.precision}): "
+          f"{out['ratio_steps_per_s']:.2f}x steps/s ({out['ours']['mean_step_s']:.2f} vs {out['trl']['mean_step_s']:.2f} "
+          f"s/step; completions {lo or 0:.1f} vs {lt or 0:.1f} tokens){per_token}")
+    name = "grpo_vs_trl.json" if a.model == "tiny" else f"grpo_vs_trl_{a.model}_{a.new_tokens}.json"
+    (OUT / name).write_text(json.dumps(out, indent=1))
 
 
 if __name__ == "__main__":
