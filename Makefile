@@ -66,7 +66,7 @@ bench-lora: $(BENCH)
 	for m in $(or $(MODEL),tiny smollm2); do $(BIN)/python bench/sft_vs_trl.py --model $$m --lora 16 || exit 1; done
 
 bench-dpo: $(BENCH)
-	$(BIN)/python bench/dpo_vs_trl.py
+	for m in $(or $(MODEL),tiny smollm2); do $(BIN)/python bench/dpo_vs_trl.py --model $$m || exit 1; done
 
 # GRPO: the tiny model at 32 new tokens, SmolLM2-135M at 128 (G = 8 on both)
 bench-grpo: $(BENCH)

@@ -1,10 +1,11 @@
 """DPO benchmark: posttrain `run_preference` (DPO) against TRL's `DPOTrainer` on the same work, in one run.
 
-    python bench/dpo_vs_trl.py [--precision bf16|fp32|both] [--steps N] [--warmup N] [--pairs P]
-                               [--quick] [--data PATH] [--limit N]
+    python bench/dpo_vs_trl.py [--model tiny|smollm2] [--precision bf16|fp32|both] [--steps N] [--warmup N]
+                               [--pairs P] [--quick] [--data PATH] [--limit N]
 
 Both frameworks train the tiny Llama of bench/sft_vs_trl.py (its cached model folder, `plain` chat
-template in the tokenizer) with the sigmoid DPO loss, beta 0.1, on the same preference pairs
+template in the tokenizer), or with `--model smollm2` SmolLM2-135M-Instruct (ChatML on both sides),
+with the sigmoid DPO loss, beta 0.1, on the same preference pairs
 (default data/pref_train.jsonl; prompt/chosen/rejected rows). Ours reads the file itself; TRL gets
 the very conversations ours parses, in TRL's conversational form (prompt = the prompt's messages,
 chosen/rejected = one assistant message each), so both render through the tokenizer's chat
@@ -56,10 +57,28 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (OUT, ROOT, cpu_name, current_rss_mb, load_avg, matmul_peak, model_only_baseline, now_iso,  # noqa: E402
                     peak_rss_mb, run_child, versions)
-from sft_vs_trl import MODEL_DIR, setup as sft_setup  # noqa: E402
+import sft_vs_trl  # noqa: E402
 
 DATA = ROOT / "data" / "pref_train.jsonl"
 WORK = OUT / "dpo_work"
+
+
+def configure(model: str) -> None:
+    """The model under test (the SFT bench's tiny Llama, or SmolLM2-135M with ChatML on both sides)."""
+    global WORK
+    sft_vs_trl.configure(model)
+    if model != "tiny":
+        WORK = OUT / f"dpo_work_{model}"
+
+
+def _tokenizer():
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(sft_vs_trl.MODEL_DIR)
+    if sft_vs_trl.OUR_TEMPLATE == "chatml":  # TRL renders with the tokenizer's template: the same ChatML as ours
+        from posttrain.chat import TEMPLATES
+        tok.chat_template = TEMPLATES["chatml"]
+    return tok
 MAX_LEN, PAIRS, LR, BETA = 128, 8, 5e-6, 0.1
 
 OURS_VARIANTS = {
@@ -135,15 +154,14 @@ def token_check(tok, pairs, triples) -> dict:
             "mismatch_examples": examples}
 
 
-def setup(data: Path, limit: int | None, pairs_per_step: int) -> dict:
+def setup(data: Path, limit: int | None, pairs_per_step: int, model: str = "tiny") -> dict:
     """Model folder (via the SFT bench), the data files both sides read, the tokenization check."""
     from posttrain.data.pairs import make_pair_rows, render_pairs
     from posttrain.data.preference import load_pairs
-    from transformers import AutoTokenizer
 
     if not data.exists():
         raise SystemExit(f"no preference data at {data}: pass --data PATH (prompt/chosen/rejected jsonl rows)")
-    sft_info = sft_setup()
+    sft_info = sft_vs_trl.setup(model=model)
     WORK.mkdir(parents=True, exist_ok=True)
     ours_data = data
     if limit:
@@ -156,14 +174,14 @@ def setup(data: Path, limit: int | None, pairs_per_step: int) -> dict:
         for p in pairs:
             f.write(json.dumps({"prompt": p.prompt, "chosen": p.chosen, "rejected": p.rejected}) + "\n")
 
-    tok = AutoTokenizer.from_pretrained(MODEL_DIR)
+    tok = _tokenizer()
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token
-    triples = render_pairs(tok, pairs, None, MAX_LEN, quiet=True)
+    triples = render_pairs(tok, pairs, sft_vs_trl.OUR_TEMPLATE, MAX_LEN, quiet=True)
     check = token_check(tok, pairs, triples)
     rows = make_pair_rows(triples, 2 * MAX_LEN, True, True)
     per_row = len(triples) / len(rows)
-    return {"n_params": sft_info["n_params"], "vocab": sft_info["vocab"], "model_dir": str(MODEL_DIR),
+    return {"n_params": sft_info["n_params"], "vocab": sft_info["vocab"], "model_dir": str(sft_vs_trl.MODEL_DIR),
             "data": str(data), "ours_data": str(ours_data), "trl_data": str(trl_data), "limit": limit,
             "pairs": len(pairs), "pairs_kept": len(triples),
             "tokens_shared": sum(t.size(True) for t in triples), "tokens_unshared": sum(t.size(False) for t in triples),
@@ -188,7 +206,7 @@ def _e2e(r: dict) -> None:
 
 
 def child_baseline(a) -> dict:
-    return model_only_baseline(MODEL_DIR)
+    return model_only_baseline(sft_vs_trl.MODEL_DIR)
 
 
 def child_ours(a) -> dict:
@@ -231,7 +249,8 @@ def child_ours(a) -> dict:
 
     pref.with_reference, loop.train = timed_ref, counted_train
     batch = a.rows if OURS_VARIANTS[a.variant]["packing"] else a.pairs
-    kwargs = dict(model=str(MODEL_DIR), data=a.data, output_dir=str(out), max_len=MAX_LEN, batch_size=batch,
+    kwargs = dict(model=str(sft_vs_trl.MODEL_DIR), template=sft_vs_trl.OUR_TEMPLATE, data=a.data, output_dir=str(out),
+                  max_len=MAX_LEN, batch_size=batch,
                   grad_accum=1, max_steps=a.steps, lr=LR, schedule="constant", warmup_steps=0, weight_decay=0.0,
                   grad_clip=1.0, dtype=a.precision, device="cpu", progress=False, seed=0, beta=BETA, loss="sigmoid",
                   reference="precompute")
@@ -261,7 +280,7 @@ def child_trl(a) -> dict:
     os.environ["TQDM_DISABLE"] = "1"  # the reference pass's progress bar
     import torch
     from datasets import Dataset
-    from transformers import AutoTokenizer, TrainerCallback
+    from transformers import TrainerCallback
     from trl import DPOConfig, DPOTrainer
 
     rss_import = current_rss_mb()
@@ -290,9 +309,9 @@ def child_trl(a) -> dict:
     args = DPOConfig(**kwargs)
 
     t0 = time.perf_counter()
-    tok = AutoTokenizer.from_pretrained(MODEL_DIR)
+    tok = _tokenizer()
     ds = Dataset.from_list(read_jsonl(Path(a.trl_data)))
-    trainer = DPOTrainer(model=str(MODEL_DIR), args=args, train_dataset=ds, processing_class=tok)
+    trainer = DPOTrainer(model=str(sft_vs_trl.MODEL_DIR), args=args, train_dataset=ds, processing_class=tok)
 
     # Pairs per step: what the collator hands the training loop, in order (the dataloader may
     # collate one batch ahead, so only the first len(times) entries count).
@@ -339,7 +358,8 @@ def child_trl(a) -> dict:
 def run_one(kind: str, variant: str | None, precision: str, a, info: dict) -> dict:
     argv = [str(Path(__file__).resolve()), "--child", kind, "--precision", precision, "--steps", str(a.steps),
             "--warmup", str(a.warmup), "--threads", str(a.threads), "--pairs", str(a.pairs),
-            "--rows", str(info["packed_batch_rows"]), "--data", info["ours_data"], "--trl-data", info["trl_data"]]
+            "--rows", str(info["packed_batch_rows"]), "--data", info["ours_data"], "--trl-data", info["trl_data"],
+            "--model", a.model]
     if variant:
         argv += ["--variant", variant]
     label = f"{kind}/{variant}" if variant else kind
@@ -374,6 +394,8 @@ def main(argv=None):
     p.add_argument("--data", default=None, help="prompt/chosen/rejected jsonl (default data/pref_train.jsonl)")
     p.add_argument("--limit", type=int, default=None, help="use only the first N pairs of the data")
     p.add_argument("--threads", type=int, default=2, help="torch threads in every run and in the matmul peak")
+    p.add_argument("--model", choices=["tiny", "smollm2"], default="tiny",
+                   help="tiny: the SFT bench's 5.5M-parameter Llama; smollm2: SmolLM2-135M-Instruct (embedded package)")
     p.add_argument("--child", choices=["ours", "trl", "baseline"], help=argparse.SUPPRESS)
     p.add_argument("--variant", help=argparse.SUPPRESS)
     p.add_argument("--rows", type=int, default=1, help=argparse.SUPPRESS)
@@ -385,6 +407,7 @@ def main(argv=None):
     if a.steps <= a.warmup:
         p.error("--steps must be larger than --warmup")
 
+    configure(a.model)
     if a.child:
         import torch
         torch.set_num_threads(a.threads)
@@ -396,7 +419,7 @@ def main(argv=None):
     data = Path(a.data).resolve() if a.data else DATA
     limit = a.limit or (320 if a.quick else None)
     print("[bench] setup (model folder, data files, tokenization check) ...", file=sys.stderr)
-    info = setup(data, limit, a.pairs)
+    info = setup(data, limit, a.pairs, a.model)
     c = info["token_check"]
     print(f"[bench] model: Llama {info['n_params']:,} params; data: {info['pairs']} pairs from {data.name}"
           f"{f' (first {limit})' if limit else ''}, kept ours {info['pairs_kept']} / TRL {c['trl_kept']}; "
@@ -499,8 +522,9 @@ def main(argv=None):
               "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "load_before": load0},
               "matmul_peak_gflops": peak, "versions": versions("torch", "transformers", "trl", "accelerate", "datasets"),
               "model_and_data": info, "summary": summary, "runs": runs, "elapsed_s": elapsed}
-    (OUT / "dpo_vs_trl.json").write_text(json.dumps(report, indent=2))
-    print(f"[bench] wrote {OUT / 'dpo_vs_trl.json'}", file=sys.stderr)
+    name = "dpo_vs_trl.json" if a.model == "tiny" else f"dpo_vs_trl_{a.model}.json"
+    (OUT / name).write_text(json.dumps(report, indent=2))
+    print(f"[bench] wrote {OUT / name}", file=sys.stderr)
 
 
 if __name__ == "__main__":
