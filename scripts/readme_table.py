@@ -29,7 +29,7 @@ def table(report: dict) -> str:
              ("perplexity out-of-domain (*The Tempest*)", [num(m["ppl_ood"]) for m in models])]
     lines = ["| | " + " | ".join(m["label"] for m in models) + " |", "|---" * (len(models) + 1) + "|"]
     lines += [f"| {name} | " + " | ".join(vals) + " |" for name, vals in rows]
-    return "\n".join(lines)
+    return "\n".join("   " + line for line in lines)  # indented: the table sits in the README's numbered list
 
 
 def main() -> None:

@@ -86,6 +86,11 @@ def per_stage(labels: list[str], series: dict[str, list], title: str, ylabel: st
     return png
 
 
+def _label(token: str) -> str:
+    """A token as a tick label: spaces shown as ␣ so that a space token is not an empty label."""
+    return (token if token.strip() else token.replace(" ", "␣").replace("\t", "⇥") or "∅")[:14]
+
+
 def probability_shift(rows: list[tuple[str, list]], png: Path) -> Path | None:
     """rows: (model label, [NextTokens per prompt]). One row of panels per prompt, one column per model:
     the top next tokens, answer-style in green, continuation-style in grey."""
@@ -100,7 +105,7 @@ def probability_shift(rows: list[tuple[str, list]], png: Path) -> Path | None:
             ys = list(range(len(nt.tokens)))[::-1]
             colors = ["#2e8b57" if s else "#9a9a9a" for s in nt.answer_style]
             ax.barh(ys, nt.probs, color=colors)
-            ax.set_yticks(ys, [repr(t)[1:-1][:14] for t in nt.tokens], fontsize=7)
+            ax.set_yticks(ys, [_label(t) for t in nt.tokens], fontsize=7)
             ax.set_xlim(0, 1)
             ax.tick_params(axis="x", labelsize=7)
             ax.set_title(f"{label}: answer {100 * nt.answer_mass:.0f}% / continue {100 * nt.continuation_mass:.0f}%",
