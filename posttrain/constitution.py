@@ -130,6 +130,13 @@ def run_constitution(a) -> dict:
     if not a.model or not a.data:
         raise ConfigError("constitution needs MODEL and PROMPTS")
     principles = load_constitution(a.constitution)
+    shots = load_examples(a.constitution, principles) if a.examples else []
+    if a.principles:
+        known = {p.name for p in principles}
+        unknown = [n for n in a.principles if n not in known]
+        if unknown:
+            raise ConfigError(f"--principles: {', '.join(unknown)} not in the constitution ({', '.join(sorted(known))})")
+        principles = [p for p in principles if p.name in a.principles]
     prompts = [msgs for msgs, _ in load_rows(a.data, to_prompt_row, a.skip_invalid, limit=a.limit)]
     gen = dict(max_new_tokens=a.max_new_tokens, temperature=a.temperature, top_p=a.top_p, seed=a.seed)
     answer = local_chat(a.model, a.template, **gen)
@@ -141,7 +148,6 @@ def run_constitution(a) -> dict:
         critic = lambda convs, label: endpoint(convs)  # noqa: E731
     else:
         critic = local_chat(a.critic, a.template, **gen) if a.critic else answer
-    shots = load_examples(a.constitution, principles) if a.examples else []
     records = critique_and_revise(answer, critic, prompts, principles, a.rounds, a.seed, shots)
     sft, pairs, skipped = [], [], {"empty": 0, "unchanged": 0}
     for r in records:

@@ -299,6 +299,9 @@ class ConstitutionArgs:
     constitution: Optional[str] = None
     """Constitution file: YAML `principles: [{name, critique, revision}]` or a Markdown list
     `- name: critique request || revision request` (default: posttrain/assets/constitution.yaml, 16 principles)."""
+    principles: list[str] = field(default_factory=list)
+    """Draw only from these principles (names in the constitution), e.g. the harm principles for red-team
+    prompts; default: all of them."""
     examples: bool = True
     """Show the critic the constitution's worked examples (critique and revision of an earlier answer) before
     each conversation; false: the bare requests only."""

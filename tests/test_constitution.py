@@ -119,3 +119,15 @@ def test_bad_examples_name_the_entry(tmp_path):
                     "examples:\n  - {prompt: p, answer: x, principle: zz, critique: c, revision: r}\n")
     with pytest.raises(ConfigError, match=r"examples\[0\].*'zz'"):
         C.load_examples(path, C.load_constitution(path))
+
+
+def test_principles_subset_is_drawn_from_and_unknown_names_are_usage_errors(tiny_dir, tmp_path):
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text("".join(json.dumps({"prompt": f"How do I sort {i} numbers?"}) + "\n" for i in range(6)))
+    pairs = tmp_path / "pairs.jsonl"
+    args = ["constitution", str(tiny_dir), str(prompts), "--out_sft", str(tmp_path / "sft.jsonl"), "--out_pairs",
+            str(pairs), "--temperature", "1.0", "--max_new_tokens", "8", "--template", "chatml", "--examples", "false"]
+    assert main([*args, "--principles", "[harmless,illegal]"]) == 0
+    used = {p for line in pairs.read_text().splitlines() for p in json.loads(line)["principles"]}
+    assert used and used <= {"harmless", "illegal"}
+    assert main([*args, "--principles", "[harmless,nope]"]) == 2
