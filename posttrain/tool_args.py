@@ -281,6 +281,11 @@ class JudgeArgs:
     """Local model judges: 'text' reads the verdict from the judgement the model writes; 'logprobs' writes
     none and takes the likelier of 'A' and 'B' right after '[[' (always a verdict: for small models that
     cannot write a judgement; pairwise only)."""
+    swap_rule: Literal["agree", "mean"] = "agree"
+    """How the two orders combine: agree (the verdicts must name the same answer, else a tie) or mean (with
+    --verdict logprobs: P(a better) averaged over both orders, so a constant position preference cancels)."""
+    margin: float = 0.0
+    """swap_rule mean: a pair whose mean P(a better) is within this of 0.5 is a tie."""
     limit: Optional[int] = None
     """Judge only the first N rows."""
     skip_invalid: bool = False

@@ -17,7 +17,7 @@ from posttrain.config import ConfigError
 from posttrain.data.formats import load_rows
 from posttrain.data.readers import DataError
 from posttrain.judge.backends import load_template, make_judge
-from posttrain.judge.verdicts import combine, parse_pairwise, parse_rating, swap, win_rate
+from posttrain.judge.verdicts import combine, combine_mean, parse_pairwise, parse_rating, swap, win_rate
 
 
 def question_text(prompt) -> str:
@@ -59,21 +59,29 @@ def to_judge_single(row: dict, where: str) -> dict:
     return {"prompt": _prompt(row, where), "answer": _text(row, key, where)}
 
 
-def judge_pairs(judge, rows: list[dict]) -> tuple[list[dict], dict]:
-    """Judge every pair in both orders; (rows with the outcome, summary)."""
+def judge_pairs(judge, rows: list[dict], swap_rule: str = "agree", margin: float = 0.0) -> tuple[list[dict], dict]:
+    """Judge every pair in both orders; (rows with the outcome, summary). swap_rule "agree": the two
+    verdicts must name the same answer (else a tie); "mean": letter probabilities averaged over the orders."""
     jobs = [(question_text(r["prompt"]), r["a"], r["b"]) for r in rows]
     texts = judge(jobs + [(q, b, a) for q, a, b in jobs])
     n = len(rows)
     out, counts = [], {"pairs": n, "decided": 0, "ties": 0, "inconsistent": 0, "unparsable": 0, "judge_errors": 0}
+    if swap_rule == "mean":
+        counts["within_margin"] = 0
     for i, r in enumerate(rows):
         t1, t2 = texts[i], texts[n + i]
         counts["judge_errors"] += (t1 is None) + (t2 is None)
         v1, v2 = parse_pairwise(t1), swap(parse_pairwise(t2))
-        outcome, why = combine(v1, v2)
+        extra = {}
+        if swap_rule == "mean":
+            outcome, why, extra["p_a_better"] = combine_mean(t1, t2, margin)
+            counts["inconsistent"] += v1 is not None and v2 is not None and v1 != v2
+        else:
+            outcome, why = combine(v1, v2)
         counts["decided" if outcome != "tie" else "ties"] += 1
-        if why != "consistent":
+        if why in counts:
             counts[why] += 1
-        out.append({**r, "outcome": outcome, "why": why, "verdicts": [v1, v2], "reasoning": [t1, t2]})
+        out.append({**r, "outcome": outcome, "why": why, "verdicts": [v1, v2], "reasoning": [t1, t2], **extra})
     return out, {**counts, **win_rate([r["outcome"] for r in out])}
 
 
@@ -100,6 +108,8 @@ def run_judge(a) -> dict:
         raise ValueError("judge needs JUDGE (a model folder, a reward-model folder or an endpoint URL) and DATA")
     if a.verdict == "logprobs" and a.mode != "pairwise":
         raise ConfigError("--verdict logprobs decides pairs (mode=pairwise); a rating needs a written judgement")
+    if a.swap_rule == "mean" and a.verdict != "logprobs":
+        raise ConfigError("--swap_rule mean averages letter probabilities: it needs --verdict logprobs")
     template = load_template(a.template, a.mode)
     convert = to_judge_pair if a.mode == "pairwise" else to_judge_single
     rows = load_rows(a.data, convert, a.skip_invalid, limit=a.limit)
@@ -109,7 +119,7 @@ def run_judge(a) -> dict:
         out, summary = judge_singles(judge, rows)
         _write(a.out, out)
     else:
-        judged, summary = judge_pairs(judge, rows)
+        judged, summary = judge_pairs(judge, rows, a.swap_rule, a.margin)
         pairs = []
         for r in judged:
             if r["outcome"] == "tie":
@@ -117,7 +127,8 @@ def run_judge(a) -> dict:
             win, lose = ("a", "b") if r["outcome"] == "A" else ("b", "a")
             pairs.append({"prompt": r["prompt"], "chosen": r[win], "rejected": r[lose],
                           "chosen_model": r[f"model_{win}"], "rejected_model": r[f"model_{lose}"],
-                          "judge": judge.name, "verdicts": r["verdicts"], "reasoning": r["reasoning"]})
+                          "judge": judge.name, "verdicts": r["verdicts"], "reasoning": r["reasoning"],
+                          **({"p_a_better": r["p_a_better"]} if "p_a_better" in r else {})})
         _write(a.out, pairs)
         if a.ties:
             _write(a.ties, [r for r in judged if r["outcome"] == "tie"])

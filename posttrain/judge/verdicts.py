@@ -55,6 +55,28 @@ def combine(first: str | None, second_swapped: str | None) -> tuple[str, str]:
     return "tie", "inconsistent"
 
 
+_PROBS = re.compile(r"P\(A\)=([0-9.]+) P\(B\)=([0-9.]+)")
+
+
+def letter_probs(text: str | None) -> tuple[float, float] | None:
+    """(P(A), P(B)) of a letter-probability judgement (`--verdict logprobs`), or None."""
+    m = _PROBS.search(text or "")
+    return (float(m.group(1)), float(m.group(2))) if m else None
+
+
+def combine_mean(first: str | None, second: str | None, margin: float = 0.0) -> tuple[str, str, float | None]:
+    """Position-swap by averaging: P(a better) = mean of P(A) on (a, b) and P(B) on (b, a). A judge that
+    always prefers one position scores every pair near 0.5 (ties within `margin`), whatever that
+    preference's strength; (outcome, why, mean probability)."""
+    p1, p2 = letter_probs(first), letter_probs(second)
+    if p1 is None or p2 is None:
+        return "tie", "unparsable", None
+    mean = (p1[0] / (p1[0] + p1[1]) + p2[1] / (p2[0] + p2[1])) / 2
+    if abs(mean - 0.5) <= margin:
+        return "tie", "within_margin", mean
+    return ("A" if mean > 0.5 else "B"), "mean", mean
+
+
 def win_rate(outcomes: list[str], resamples: int = 2000, seed: int = 0) -> dict:
     """Win rate of a over b (ties count half) and a 95% percentile-bootstrap interval."""
     scores = np.array([{"A": 1.0, "B": 0.0}.get(o, 0.5) for o in outcomes])

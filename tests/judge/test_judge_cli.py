@@ -120,3 +120,13 @@ def test_a_local_judge_reads_verdicts_from_letter_probabilities(tiny_dir, tmp_pa
             assert abs(pa + pb - 1) < 1e-3 and text.endswith("[[A]]" if pa > pb else "[[B]]")
     assert main(["judge", str(tiny_dir), str(rows_file(tmp_path)), "--verdict", "logprobs", "--mode", "single",
                  "--out", str(out)]) == 2  # letter probabilities decide pairs, not ratings
+
+
+def test_mean_swap_rule_needs_letter_probabilities(tiny_dir, tmp_path):
+    out, report = tmp_path / "judged.jsonl", tmp_path / "report.json"
+    assert main(["judge", str(tiny_dir), str(rows_file(tmp_path)), "--verdict", "logprobs", "--swap_rule", "mean",
+                 "--out", str(out), "--report", str(report)]) == 0
+    s = json.loads(report.read_text())
+    assert s["unparsable"] == 0 and s["decided"] + s["ties"] == 8 and "within_margin" in s
+    assert all(0 <= json.loads(line)["p_a_better"] <= 1 for line in out.read_text().splitlines())
+    assert main(["judge", str(tiny_dir), str(rows_file(tmp_path)), "--swap_rule", "mean", "--out", str(out)]) == 2

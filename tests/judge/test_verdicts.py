@@ -73,3 +73,14 @@ def test_garbage_empty_and_failed_judgements_are_counted_not_fatal():
     judged, s = judge_pairs(lambda jobs: [next(replies) for _ in jobs], ROWS)
     assert s["pairs"] == 6 and s["judge_errors"] == 2 and s["unparsable"] >= 3
     assert s["decided"] + s["ties"] == 6
+
+
+def test_mean_rule_cancels_a_constant_position_preference():
+    from posttrain.judge.verdicts import combine_mean
+
+    biased = "P(A)=0.800 P(B)=0.200: [[A]]"
+    assert combine_mean(biased, biased) == ("tie", "within_margin", 0.5)  # prefers position A in both orders
+    outcome, why, p = combine_mean("P(A)=0.700 P(B)=0.300: [[A]]", "P(A)=0.400 P(B)=0.600: [[B]]")
+    assert (outcome, why) == ("A", "mean") and abs(p - 0.65) < 1e-9  # (0.7 + 0.6) / 2
+    assert combine_mean("P(A)=0.550 P(B)=0.450: [[A]]", "P(A)=0.500 P(B)=0.500: [[C]]", margin=0.05)[0] == "tie"
+    assert combine_mean("garbage", biased) == ("tie", "unparsable", None)
