@@ -150,3 +150,19 @@ def test_shipped_pipelines_and_the_readme_example_are_valid(tmp_path):
             assert s.recipe is None or (root / s.recipe).is_file(), (path, s.recipe)
     names = [s.name for s in load_pipeline(tmp_path / "readme.yaml", set(COMMANDS))[1]]
     assert names[2:5] == ["round1.sample", "round1.train", "round1.eval"] and "round" in names
+
+
+def test_posttrain_demo_runs_the_shipped_pipeline(monkeypatch, tmp_path):
+    from posttrain import pipeline
+
+    seen = {}
+
+    def fake_run(self, start=None, only=None):
+        seen.update(stages=[s.name for s in self.stages], run_dir=str(self.run_dir))
+        return 0
+
+    monkeypatch.setattr(pipeline.Runner, "run", fake_run)
+    assert main(["demo", "--tiny", "true", "--output_dir", str(tmp_path)]) == 0
+    assert seen == {"stages": ["base", "sft", "pairs", "dpo", "report"], "run_dir": str(tmp_path / "tiny")}
+    assert main(["demo"]) == 0 and seen["stages"] == ["sft", "pairs", "dpo", "report"]
+    assert seen["run_dir"] == "out/demo/gemma"
