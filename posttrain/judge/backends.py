@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 
 import openai
 import torch
+from tqdm.auto import tqdm
 
 from posttrain.chat import render_prompt
 from posttrain.eval.compare import load_for_eval
@@ -67,7 +69,8 @@ class LocalJudge:
         if self.verdict == "logprobs":
             if len(jobs[0]) != 3:
                 raise ValueError("verdict=logprobs judges pairs only (mode=pairwise)")
-            return [self._letter_odds(c) for c in convs]
+            return [self._letter_odds(c) for c in tqdm(convs, desc="judging (letter odds)", unit="job", file=sys.stderr,
+                                                       leave=False)]
         return chat_generate(self.model, self.tokenizer, convs, max_new_tokens=self.max_new_tokens, temperature=0.0,
                              progress="judging")
 
