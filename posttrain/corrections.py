@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from posttrain.data.readers import write_jsonl
 from posttrain.eval.compare import load_for_eval
 from posttrain.generation import chat_generate
 from posttrain.tasks import correct_last_number, last_number, load_task
@@ -32,13 +33,6 @@ def correction_pairs(model, tokenizer, rows: list[dict], template: str | None,
     return pairs, right / len(rows)
 
 
-def _write(path: str, rows: list[dict]) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(path).with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    tmp.replace(path)
-
-
 def run_corrections(a) -> dict:
     if not a.model:
         raise ValueError("corrections needs MODEL")
@@ -49,7 +43,7 @@ def run_corrections(a) -> dict:
     summary = {"task": a.task, "model": a.model}
     for split, rows, path in (("train", task.train, a.out), ("heldout", task.heldout, a.out_heldout)):
         pairs, acc = correction_pairs(model, tok, rows, a.template, a.max_new_tokens)
-        _write(path, pairs)
+        write_jsonl(path, pairs)
         summary[split] = {"problems": len(rows), "accuracy": acc, "pairs": len(pairs)}
     if a.report:
         Path(a.report).write_text(json.dumps(summary, indent=1))

@@ -73,7 +73,6 @@ class Stage:
     command: str
     args: dict = field(default_factory=dict)
     recipe: str | None = None
-    round: str | None = None  # the repeat block and round ("round2") a stage was expanded from
 
 
 def load_pipeline(path: str | Path, commands: set[str]) -> tuple[dict, list[Stage]]:
@@ -99,7 +98,7 @@ def load_pipeline(path: str | Path, commands: set[str]) -> tuple[dict, list[Stag
     return spec, stages
 
 
-def _stage(path: Path, where: str, s, commands: set[str], rename=None, round_name=None) -> Stage:
+def _stage(path: Path, where: str, s, commands: set[str], rename=None) -> Stage:
     if not isinstance(s, dict) or not isinstance(s.get("name"), str) or not isinstance(s.get("command"), str):
         raise ConfigError(f"{path}: {where}: expected a mapping with 'name' and 'command'")
     if s["command"] not in commands or s["command"] in ("run", "demo"):
@@ -112,10 +111,9 @@ def _stage(path: Path, where: str, s, commands: set[str], rename=None, round_nam
     unknown = set(s) - {"name", "command", "args", "recipe"}
     if unknown:
         raise ConfigError(f"{path}: {where}: unknown keys {sorted(unknown)}")
-    name = rename(s["name"]) if rename else s["name"]
     if rename:
-        args = _rename_refs(args, rename)
-    return Stage(name, s["command"], args, s.get("recipe"), round_name)
+        args = _map_strings(args, lambda text: _REF.sub(lambda m: _as_ref(rename(m.group(1))), text))
+    return Stage(s["name"], s["command"], args, s.get("recipe"))
 
 
 def _expand(path: Path, i: int, block: dict, commands: set[str]) -> list[Stage]:
@@ -135,9 +133,9 @@ def _expand(path: Path, i: int, block: dict, commands: set[str]) -> list[Stage]:
             head, dot, rest = ref.partition(".")
             return f"{_r}.{head}{dot}{rest}" if head in local else ref
 
-        stages = [_stage(path, f"stages[{i}].stages[{j}]", s, commands, rename, round_name) for j, s in enumerate(inner)]
+        stages = [_stage(path, f"stages[{i}].stages[{j}]", s, commands, rename) for j, s in enumerate(inner)]
         for s in stages:
-            s.name = s.name if s.name.startswith(round_name + ".") else f"{round_name}.{s.name}"
+            s.name = f"{round_name}.{s.name}"
         out += stages
         trained = [s for s in stages if s.command in TRAINING]
         if not trained:
@@ -147,28 +145,25 @@ def _expand(path: Path, i: int, block: dict, commands: set[str]) -> list[Stage]:
     return out
 
 
-def _rename_refs(value, rename):
+def _as_ref(ref: str) -> str:
+    return ref if ref.startswith("${") else "${" + ref + "}"  # ${prev} is replaced by a whole reference
+
+
+def _map_strings(value, fn):
+    """`value` (nested lists and mappings) with `fn` applied to every string in it."""
     if isinstance(value, str):
-        def sub(m):
-            new = rename(m.group(1))
-            return new if new.startswith("${") else "${" + new + "}"
-        return _REF.sub(sub, value)
+        return fn(value)
     if isinstance(value, list):
-        return [_rename_refs(v, rename) for v in value]
+        return [_map_strings(v, fn) for v in value]
     if isinstance(value, dict):
-        return {k: _rename_refs(v, rename) for k, v in value.items()}
+        return {k: _map_strings(v, fn) for k, v in value.items()}
     return value
 
 
-def _leaves(tree):
-    if isinstance(tree, dict):
-        for v in tree.values():
-            yield from _leaves(v)
-    elif isinstance(tree, list):
-        for v in tree:
-            yield from _leaves(v)
-    elif isinstance(tree, str):
-        yield tree
+def _strings(value) -> list[str]:
+    found: list[str] = []
+    _map_strings(value, found.append)
+    return found
 
 
 def code_version() -> str:
@@ -211,22 +206,16 @@ class Runner:
         return self.run_dir / s.name
 
     def resolve(self, value, s: Stage, deps: set):
-        if isinstance(value, str):
-            def sub(m):
-                ref = m.group(1)
-                if ref.startswith("embedded.") and ref[9:] in EMBEDDED:
-                    self.outputs.setdefault(ref, str(EMBEDDED[ref[9:]]()))
-                    return self.outputs[ref]
-                if ref not in self.outputs:
-                    raise ConfigError(f"stage {s.name!r}: ${{{ref}}} names no earlier stage or output")
-                deps.add(ref.split(".")[0] if ref.split(".")[0] in self.hashes else ref)
+        def sub(m):
+            ref = m.group(1)
+            if ref.startswith("embedded.") and ref[9:] in EMBEDDED:
+                self.outputs.setdefault(ref, str(EMBEDDED[ref[9:]]()))
                 return self.outputs[ref]
-            return _REF.sub(sub, value)
-        if isinstance(value, list):
-            return [self.resolve(v, s, deps) for v in value]
-        if isinstance(value, dict):
-            return {k: self.resolve(v, s, deps) for k, v in value.items()}
-        return value
+            if ref not in self.outputs:
+                raise ConfigError(f"stage {s.name!r}: ${{{ref}}} names no earlier stage or output")
+            deps.add(ref.split(".")[0] if ref.split(".")[0] in self.hashes else ref)
+            return self.outputs[ref]
+        return _map_strings(value, lambda text: _REF.sub(sub, text))
 
     def argv(self, s: Stage, args: dict) -> list[str]:
         out = [s.command] + ([s.recipe] if s.recipe else [])
@@ -248,19 +237,15 @@ class Runner:
         return out
 
     def fingerprint(self, s: Stage, argv: list[str], deps: set) -> str:
+        # files and folders the stage reads (named in its arguments or its recipe) that no stage of this run wrote
+        values = [*argv, *(_strings(yaml.safe_load(Path(s.recipe).read_text()) or {}) if s.recipe else [])]
         inputs = {}
-        for a in argv:  # files and folders the stage reads that no stage of this run wrote
-            for part in a.strip("[]").split(","):
+        for v in values:
+            for part in str(v).strip("[]").split(","):
                 part = part.split("=", 1)[-1]
                 p = Path(part)
-                if part and not str(p.resolve()).startswith(str(self.run_dir.resolve())) and p.exists():
+                if part and p.exists() and not p.resolve().is_relative_to(self.run_dir.resolve()):
                     inputs[part] = _file_hash(p, self.files)
-        if s.recipe:  # files the recipe names (its data) are inputs too
-            for v in _leaves(yaml.safe_load(Path(s.recipe).read_text()) or {}):
-                for part in str(v).split(","):
-                    p = Path(part)
-                    if part and p.exists() and not str(p.resolve()).startswith(str(self.run_dir.resolve())):
-                        inputs[part] = _file_hash(p, self.files)
         blob = {"command": s.command, "argv": argv, "code": self.code, "inputs": inputs,
                 "recipe": _file_hash(Path(s.recipe), self.files) if s.recipe else None,
                 "upstream": {d: self.hashes.get(d) for d in sorted(deps)}}

@@ -189,3 +189,12 @@ def read_text(path: str) -> str:
             raise DataError(f"{where}: field 'text': expected a string, found {type(row.get('text')).__name__}")
         parts.append(row["text"])
     return "\n\n".join(parts)
+
+
+def write_jsonl(path: str | Path, rows: list[dict]) -> None:
+    """Rows as JSON lines, written to a temporary file and renamed into place (no half-written file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    tmp.replace(path)

@@ -51,6 +51,16 @@ def is_reward_model(path: str) -> bool:
     return any(a.endswith("ForSequenceClassification") for a in json.loads(cfg.read_text()).get("architectures") or [])
 
 
+def _letter_ids(tok) -> tuple[list[int], list[int]]:
+    """The ids of "[[" and of "A" and "B" right after it (tokenizers merge differently)."""
+    opener = tok("[[", add_special_tokens=False).input_ids
+    letters = []
+    for x in "AB":
+        full = tok("[[" + x, add_special_tokens=False).input_ids
+        letters.append(full[len(opener)] if full[:len(opener)] == opener else tok(x, add_special_tokens=False).input_ids[0])
+    return opener, letters
+
+
 class LocalJudge:
     """A model folder judging through the engine, each prompt as one user turn.
 
@@ -63,6 +73,7 @@ class LocalJudge:
     def __init__(self, path: str, template: str, max_new_tokens: int = 256, verdict: str = "text"):
         self.name, self.template, self.max_new_tokens, self.verdict = path, template, max_new_tokens, verdict
         self.model, self.tokenizer = load_for_eval(path)
+        self.opener, self.letters = _letter_ids(self.tokenizer)
 
     def __call__(self, jobs: list[tuple]) -> list[str | None]:
         convs = [[{"role": "user", "content": fill(self.template, j)}] for j in jobs]
@@ -77,14 +88,9 @@ class LocalJudge:
     @torch.inference_mode()
     def _letter_odds(self, conv: list[dict]) -> str:
         tok = self.tokenizer
-        opener = tok("[[", add_special_tokens=False).input_ids
-        ids = torch.tensor([render_prompt(tok, conv, None) + opener])
-        letters = []
-        for x in "AB":  # the id the letter gets right after the opener (tokenizers merge differently)
-            full = tok("[[" + x, add_special_tokens=False).input_ids
-            letters.append(full[len(opener)] if full[:len(opener)] == opener else tok(x, add_special_tokens=False).input_ids[0])
+        ids = torch.tensor([render_prompt(tok, conv, None) + self.opener])
         logits = self.model(ids.to(self.model.device), logits_to_keep=1).logits[0, -1].float()
-        pa, pb = torch.softmax(logits[letters], dim=0).tolist()
+        pa, pb = torch.softmax(logits[self.letters], dim=0).tolist()
         return f"P(A)={pa:.3f} P(B)={pb:.3f}: [[{'A' if pa > pb else 'B' if pb > pa else 'C'}]]"
 
 

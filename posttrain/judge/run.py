@@ -15,7 +15,7 @@ from pathlib import Path
 
 from posttrain.config import ConfigError
 from posttrain.data.formats import load_rows
-from posttrain.data.readers import DataError
+from posttrain.data.readers import DataError, write_jsonl
 from posttrain.judge.backends import load_template, make_judge
 from posttrain.judge.verdicts import combine, combine_mean, parse_pairwise, parse_rating, swap, win_rate
 
@@ -96,13 +96,6 @@ def judge_singles(judge, rows: list[dict]) -> tuple[list[dict], dict]:
                  "mean_rating": sum(rated) / len(rated) if rated else None}
 
 
-def _write(path: str, rows: list[dict]) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as f:
-        for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
-
-
 def run_judge(a) -> dict:
     if not a.judge or not a.data:
         raise ValueError("judge needs JUDGE (a model folder, a reward-model folder or an endpoint URL) and DATA")
@@ -117,7 +110,7 @@ def run_judge(a) -> dict:
                        a.verdict)
     if a.mode == "single":
         out, summary = judge_singles(judge, rows)
-        _write(a.out, out)
+        write_jsonl(a.out, out)
     else:
         judged, summary = judge_pairs(judge, rows, a.swap_rule, a.margin)
         pairs = []
@@ -129,9 +122,9 @@ def run_judge(a) -> dict:
                           "chosen_model": r[f"model_{win}"], "rejected_model": r[f"model_{lose}"],
                           "judge": judge.name, "verdicts": r["verdicts"], "reasoning": r["reasoning"],
                           **({"p_a_better": r["p_a_better"]} if "p_a_better" in r else {})})
-        _write(a.out, pairs)
+        write_jsonl(a.out, pairs)
         if a.ties:
-            _write(a.ties, [r for r in judged if r["outcome"] == "tie"])
+            write_jsonl(a.ties, [r for r in judged if r["outcome"] == "tie"])
     errors = getattr(judge, "errors", [])
     summary["judge"] = judge.name
     if errors:

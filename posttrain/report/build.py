@@ -24,7 +24,7 @@ from posttrain.eval.compare import compare, format_compare, load_for_eval, short
 from posttrain.eval.safety import safety_eval
 from posttrain.eval.smoke import load_smoke, run_smoke
 from posttrain.report import figures
-from posttrain.report.shift import next_tokens
+from posttrain.report.shift import NextTokens, next_tokens
 from posttrain.serve.labels import LabelStore, agreement, comparisons, win_rates
 from posttrain.tasks import bundled, load_task
 
@@ -46,6 +46,16 @@ def _num(x) -> str:
 def collect(a, models: list[tuple[str, str]], rows: list[dict] | None = None) -> dict:
     """Every measurement of the report, as plain data (report.json). `rows`: `eval.compare`'s rows when
     the caller has measured them already (the demo)."""
+    # the files given are read first: a wrong path fails before minutes of model evaluation
+    out = {"models": [], "duels": [], "judges": [], "human": None}
+    for f in a.judge_reports or []:
+        out["judges"].append({"file": f, **json.loads(Path(f).read_text())})
+    if a.labels:
+        if not Path(a.labels).is_dir():
+            raise ValueError(f"--labels {a.labels}: no such label folder (posttrain serve --labels writes one)")
+        rows_h = comparisons(LabelStore(a.labels))
+        out["human"] = {"folder": a.labels, "comparisons": len(rows_h), "win_rates": win_rates(rows_h),
+                        "agreement": agreement(rows_h)}
     paths = [p for _, p in models]
     rows = rows or compare(paths, benchmark=a.benchmark, ppl_in=a.ppl, ppl_ood=a.ppl_ood, template=a.template,
                    max_items=a.max_items, max_new_tokens=a.max_new_tokens, ood_tokens=a.ood_tokens,
@@ -53,7 +63,6 @@ def collect(a, models: list[tuple[str, str]], rows: list[dict] | None = None) ->
     tasks = {name: load_task(name) for name in a.tasks}
     smoke = load_smoke(a.prompts)
     shift_items = [it for it in smoke if it.answers][: a.shift_prompts]
-    out = {"models": [], "duels": [], "judges": []}
     for i, ((label, path), row) in enumerate(zip(models, rows)):
         print(f"[report] {label}: samples, probability shift{', safety' if a.safety else ''}", file=sys.stderr)
         model, tok = load_for_eval(path)
@@ -86,15 +95,6 @@ def collect(a, models: list[tuple[str, str]], rows: list[dict] | None = None) ->
             wr = win_rate(rows[i]["bench"], rows[i - 1]["bench"])
             out["duels"].append({"new": models[i][0], "old": models[i - 1][0],
                                  **{k: wr[k] for k in ("n", "wins", "losses", "ties", "win_rate")}})
-    for f in a.judge_reports or []:
-        out["judges"].append({"file": f, **json.loads(Path(f).read_text())})
-    out["human"] = None
-    if a.labels:
-        if not Path(a.labels).is_dir():
-            raise ValueError(f"--labels {a.labels}: no such label folder (posttrain serve --labels writes one)")
-        rows_h = comparisons(LabelStore(a.labels))
-        out["human"] = {"folder": a.labels, "comparisons": len(rows_h), "win_rates": win_rates(rows_h),
-                        "agreement": agreement(rows_h)}
     out["table"] = format_compare([{**r, "model": label} for r, (label, _) in zip(rows, models)])
     names = [m["label"] for m in out["models"]]
     for name in tasks:
@@ -127,18 +127,13 @@ def draw(data: dict, out: Path) -> list[tuple[str, Path]]:
                             out / "accuracy.png", percent=True)
     if png:
         figs.append(("Accuracy and safety after each stage", png))
-    shift_rows = [(m["label"], [_NT(**s) for s in m["shift"]]) for m in data["models"]]
+    shift_rows = [(m["label"], [NextTokens(**s) for s in m["shift"]]) for m in data["models"]]
     if len(shift_rows) > 2:  # base, and the last (most tuned) model
         shift_rows = [shift_rows[0], shift_rows[-1]]
     png = figures.probability_shift(shift_rows, out / "probability_shift.png")
     if png:
         figs.append(("Probability shift: base vs tuned, next token after the question", png))
     return figs
-
-
-class _NT:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
 
 
 def _slug(text: str) -> str:
@@ -149,15 +144,16 @@ def write_html(data: dict, figs: list[tuple[str, Path]], title: str, path: Path)
     e = html.escape
     models = data["models"]
     head = "".join(f"<th>{e(m['label'])}</th>" for m in models)
-    for m in models:
-        m.update({f"task:{t}": v for t, v in m["tasks"].items()})
-    rows = [("benchmark contains", "contains", _pct), ("benchmark exact", "exact", _pct),
-            ("knowledge retention", "retention", _pct),
-            *[(f"task {t} (held-out)", f"task:{t}", _pct) for t in models[0]["tasks"]],
-            ("ppl in-domain", "ppl_in", _num), ("ppl out-of-domain", "ppl_ood", _num),
-            ("harmful compliance", "harmful_compliance", _pct), ("over-refusal", "over_refusal", _pct)]
-    body = "".join(f"<tr><td>{e(name)}</td>" + "".join(f"<td>{f(m[key])}</td>" for m in models) + "</tr>"
-                   for name, key, f in rows if any(m[key] is not None for m in models))
+    def field(key):
+        return lambda m: m[key]
+
+    rows = [("benchmark contains", field("contains"), _pct), ("benchmark exact", field("exact"), _pct),
+            ("knowledge retention", field("retention"), _pct),
+            *[(f"task {t} (held-out)", lambda m, t=t: m["tasks"][t], _pct) for t in models[0]["tasks"]],
+            ("ppl in-domain", field("ppl_in"), _num), ("ppl out-of-domain", field("ppl_ood"), _num),
+            ("harmful compliance", field("harmful_compliance"), _pct), ("over-refusal", field("over_refusal"), _pct)]
+    body = "".join(f"<tr><td>{e(name)}</td>" + "".join(f"<td>{fmt(get(m))}</td>" for m in models) + "</tr>"
+                   for name, get, fmt in rows if any(get(m) is not None for m in models))
     parts = [f"<h1>{e(title)}</h1>", "<h2>Per stage</h2>", f"<table><tr><th></th>{head}</tr>{body}</table>"]
     if data["duels"]:
         parts.append("<h2>Benchmark duels (each stage against the one before)</h2><table><tr><th>new</th><th>old</th>"
