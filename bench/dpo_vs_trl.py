@@ -1,6 +1,6 @@
 """DPO benchmark: posttrain `run_preference` (DPO) against TRL's `DPOTrainer` on the same work, in one run.
 
-    python bench/dpo_vs_trl.py [--model tiny|smollm2] [--precision bf16|fp32|both] [--steps N] [--warmup N]
+    python bench/dpo_vs_trl.py [--model tiny|smollm2] [--precision auto|bf16|fp32|both] [--steps N] [--warmup N]
                                [--pairs P] [--quick] [--data PATH] [--limit N]
 
 Both frameworks train the tiny Llama of bench/sft_vs_trl.py (its cached model folder, `plain` chat
@@ -55,7 +55,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (OUT, ROOT, cpu_name, current_rss_mb, load_avg, matmul_peak, model_only_baseline, now_iso,  # noqa: E402
+from common import (OUT, ROOT, auto_precision, child_init, cpu_name, current_rss_mb, load_avg, matmul_peak, model_only_baseline, now_iso,  # noqa: E402
                     peak_rss_mb, run_child, versions)
 import sft_vs_trl  # noqa: E402
 
@@ -385,7 +385,8 @@ def best(runs: list[dict], label: str, precision: str) -> dict | None:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--precision", choices=["bf16", "fp32", "both"], default="bf16")
+    p.add_argument("--precision", choices=["auto", "bf16", "fp32", "both"], default="auto",
+                   help="auto: bf16 where the CPU has native bf16 (or CUDA), else fp32")
     p.add_argument("--steps", type=int, default=None, help="optimizer steps per run (same for every run)")
     p.add_argument("--warmup", type=int, default=None, help="leading steps left out of the steady-state timing")
     p.add_argument("--pairs", type=int, default=PAIRS, help="preference pairs per optimizer step (both sides)")
@@ -402,26 +403,28 @@ def main(argv=None):
     p.add_argument("--trl-data", help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
-    a.steps = a.steps or (8 if a.quick else 30)
-    a.warmup = a.warmup if a.warmup is not None else (2 if a.quick else 5)
+    big = a.model != "tiny"  # 135M: fewer steps and pairs (the reference pass covers every pair), one round
+    a.precision = auto_precision() if a.precision == "auto" else a.precision
+    a.steps = a.steps or (8 if a.quick else 10 if big else 30)
+    a.warmup = a.warmup if a.warmup is not None else (2 if a.quick or big else 5)
     if a.steps <= a.warmup:
         p.error("--steps must be larger than --warmup")
 
     configure(a.model)
     if a.child:
-        import torch
-        torch.set_num_threads(a.threads)
+        keep = child_init(a.threads)
         res = {"ours": child_ours, "trl": child_trl, "baseline": child_baseline}[a.child](a)
+        res["keep_freed_memory"] = keep
         Path(a.result).write_text(json.dumps(res))
         return
 
     t_start = time.perf_counter()
     data = Path(a.data).resolve() if a.data else DATA
-    limit = a.limit or (320 if a.quick else None)
+    limit = a.limit or (320 if a.quick else 160 if big else None)
     print("[bench] setup (model folder, data files, tokenization check) ...", file=sys.stderr)
     info = setup(data, limit, a.pairs, a.model)
     c = info["token_check"]
-    print(f"[bench] model: Llama {info['n_params']:,} params; data: {info['pairs']} pairs from {data.name}"
+    print(f"[bench] model: {a.model}, {info['n_params']:,} params; data: {info['pairs']} pairs from {data.name}"
           f"{f' (first {limit})' if limit else ''}, kept ours {info['pairs_kept']} / TRL {c['trl_kept']}; "
           f"mean prompt {info['mean_prompt_len']:.1f}, answer {info['mean_answer_len']:.1f} tokens; "
           f"packed: {info['pairs_per_packed_row']:.2f} pairs per {2 * MAX_LEN}-token row → {info['packed_batch_rows']} rows/step",
@@ -431,13 +434,15 @@ def main(argv=None):
           f"{c['same_ids_and_scored_tokens']}/{c['compared']}: {c['tokens_in_forward_not_scored_by_ours']} tokens are in "
           f"both forwards but scored only by TRL {c['those_tokens']}", file=sys.stderr)
     load0 = load_avg()
-    peak = matmul_peak(threads=a.threads)
-    print(f"[bench] matmul peak (2048², {a.threads} threads): fp32 {peak['fp32']:.0f}, bf16 {peak['bf16']:.0f} GFLOP/s; "
+    precisions = ["bf16", "fp32"] if a.precision == "both" else [a.precision]
+    peak = matmul_peak(threads=a.threads, precisions=precisions)
+    print(f"[bench] matmul peak (2048², {a.threads} threads): "
+          f"{', '.join(f'{k} {v:.0f}' for k, v in peak.items())} GFLOP/s; "
           f"load {load0}", file=sys.stderr)
 
-    precisions = ["bf16", "fp32"] if a.precision == "both" else [a.precision]
-    ours_v = ["unpacked", "packed"] if a.quick else list(OURS_VARIANTS)
-    trl_v = ["padded"] if a.quick else list(TRL_VARIANTS)
+    ours_v = ["unpacked", "packed"] if a.quick or big else list(OURS_VARIANTS)
+    # TRL 1.16's padding_free falls back to padded (see above), so the short runs leave it out
+    trl_v = ["padded"] if a.quick or big else list(TRL_VARIANTS)
     runs = [] if a.quick else [run_one("baseline", None, "fp32", a, info)]
     for prec in precisions:
         print(f"[bench] {prec}: round 1 ({', '.join(['ours/' + v for v in ours_v] + ['trl/' + v for v in trl_v])})",
@@ -446,7 +451,7 @@ def main(argv=None):
             runs.append(run_one("ours", v, prec, a, info))
         for v in trl_v:
             runs.append(run_one("trl", v, prec, a, info))
-        if not a.quick:
+        if not (a.quick or big):
             ranked = sorted((best(runs, f"trl/{v}", prec) for v in trl_v), key=lambda r: -(r or {}).get("pairs_per_s", 0))
             top = [r["variant"] for r in ranked if r][:1]
             print(f"[bench] {prec}: round 2 (ours/unpacked, ours/packed, TRL best {top})", file=sys.stderr)

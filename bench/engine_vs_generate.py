@@ -47,7 +47,8 @@ def main(argv=None):
     from posttrain.models import load_model, load_tokenizer
     from posttrain.runtime import autocast, pick_dtype
 
-    torch.set_num_threads(a.threads)
+    from common import child_init
+    child_init(a.threads)  # threads and glibc's keep-freed setting, for both sides (same process)
     path = str(smollm2_instruct())
     model, tok = load_model(path).eval(), load_tokenizer(path)
     rows = [json.loads(l) for l in (ROOT / "data" / "bench_heldout.jsonl").read_text().splitlines() if l.strip()]

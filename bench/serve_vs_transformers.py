@@ -120,14 +120,17 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--clients", default="1,8,32", help="comma-separated numbers of concurrent clients")
     p.add_argument("--max-tokens", type=int, default=64, help="max_tokens of every request")
-    p.add_argument("--dtype", choices=["fp32", "bf16"], default="fp32",
-                   help="weights and compute precision on every server (fp32 is the fast path on CPUs without native bf16)")
+    p.add_argument("--dtype", choices=["auto", "fp32", "bf16"], default="auto",
+                   help="weights and compute precision on every server; auto: bf16 where the CPU has native bf16 "
+                        "(or CUDA), else fp32, the fast path on CPUs without it")
     p.add_argument("--servers", default="posttrain,transformers,transformers-cb",
                    help="which servers to run (posttrain, transformers, transformers-cb)")
     p.add_argument("--out", default=str(OUT / "serve.json"), help="where the JSON results go")
     a = p.parse_args(argv)
+    from common import auto_precision
     from posttrain.embedded import smollm2_instruct
 
+    a.dtype = auto_precision() if a.dtype == "auto" else a.dtype
     model = str(smollm2_instruct())
     texts = prompts()
     OUT.mkdir(parents=True, exist_ok=True)

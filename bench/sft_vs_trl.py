@@ -1,6 +1,7 @@
 """SFT benchmark: posttrain `run_sft` against TRL's `SFTTrainer` on the same work, in one run.
 
-    python bench/sft_vs_trl.py [--model tiny|smollm2] [--precision bf16|fp32|both] [--steps N] [--quick] [--lora R]
+    python bench/sft_vs_trl.py [--model tiny|smollm2] [--precision auto|bf16|fp32|both] [--steps N] [--rounds N] [--quick] [--lora R]
+                             [--freeze_half]
 
 With `--lora R` both sides train a LoRA adapter instead of every weight: ours with `lora_r=R,
 lora_alpha=2R, lora_targets=all-linear`, TRL with `peft_config=LoraConfig(r=R, lora_alpha=2R,
@@ -32,7 +33,13 @@ of the precision: 6 · N_body per token (every weight but the output layer) plus
 *trained* token (the output layer is needed only where the loss is taken, about half the tokens
 here; an implementation that computes it everywhere does more work than the objective needs, and
 counting it as useful work is what once reported 98.9% MFU). Attention FLOPs are left out: examples
-average ~45 tokens, so they add under 2%.
+average ~45 tokens, so they add under 2%. With frozen weights (LoRA, --freeze_half) the weight
+gradients they do not need are not counted (4 instead of 6 per frozen weight, 2 below the lowest
+trained block): see `flops_per_token`.
+
+Both sides run with the same glibc malloc setting (posttrain's CPU runtime keeps freed memory for
+reuse; bench/common.child_init applies it to TRL's process too), so the ratio measures the frameworks.
+On a CPU without native bf16 the default precision is fp32 only (a bf16 matmul runs at <1 GFLOP/s there).
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (OUT, ROOT, cpu_name, current_rss_mb, load_avg, matmul_peak, model_only_baseline, now_iso,  # noqa: E402
+from common import (OUT, ROOT, auto_precision, child_init, cpu_name, current_rss_mb, load_avg, matmul_peak, model_only_baseline, now_iso,  # noqa: E402
                     peak_rss_mb, run_child, versions)
 
 DATA = ROOT / "data" / "sft_train.jsonl"
@@ -180,7 +187,8 @@ def child_ours(a) -> dict:
                 template=OUR_TEMPLATE,
                 batch_size=BATCH, grad_accum=1, max_steps=a.steps, lr=LR, schedule="constant", warmup_steps=0,
                 weight_decay=0.0, grad_clip=1.0, dtype=a.precision, device="cpu", progress=False, seed=0,
-                lora_r=a.lora, lora_alpha=2.0 * a.lora, lora_targets="all-linear")
+                lora_r=a.lora, lora_alpha=2.0 * a.lora, lora_targets="all-linear",
+                freeze_embeddings=a.freeze_half, freeze_layers=_half(a) if a.freeze_half else 0)
     run_sft(cfg)
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines() if line.strip()]
     rows = [r for r in rows if "step_s" in r]
@@ -193,6 +201,24 @@ def child_ours(a) -> dict:
             "tokens_per_step": n / (len(rows) - a.warmup), "mean_loss": sum(r["loss"] for r in rows) / len(rows),
             "first_loss": rows[0]["loss"], "rss_after_imports_mb": rss_import, "peak_rss_mb": peak_rss_mb(),
             "threads": torch.get_num_threads()}
+
+
+def flops_per_token(info: dict, a) -> float:
+    """FLOPs the objective needs per token: forward 2, input gradient 2, weight gradient 2 per weight
+    that is used; frozen weights need no weight gradient, and blocks below every trained weight need
+    no backward at all. The output layer counts only at trained tokens."""
+    head = info["head_params"] * info["trained_fraction"]
+    body = info["flop_params_per_token"] - head
+    if a.lora:  # every base weight frozen: forward + input gradient (the adapters' own FLOPs are < 1%)
+        return 4 * (body + head)
+    if a.freeze_half:  # upper half 6, lower half forward only; a tied (frozen) output layer 4
+        return 6 * body / 2 + 2 * body / 2 + (4 if info["tied_embeddings"] else 6) * head
+    return 6 * (body + head)
+
+
+def _half(a) -> int:
+    from transformers import AutoConfig
+    return AutoConfig.from_pretrained(MODEL_DIR).num_hidden_layers // 2
 
 
 def child_trl(a) -> dict:
@@ -223,7 +249,14 @@ def child_trl(a) -> dict:
         from peft import LoraConfig
         peft_config = LoraConfig(r=a.lora, lora_alpha=2 * a.lora, target_modules="all-linear", lora_dropout=0.0,
                                  task_type="CAUSAL_LM")
-    trainer = SFTTrainer(model=str(MODEL_DIR), args=args, train_dataset=ds, processing_class=tok,
+    model = str(MODEL_DIR)
+    if a.freeze_half:  # the same weights frozen as ours: embeddings (tied output layer too) and the lower blocks
+        from transformers import AutoModelForCausalLM
+        model = AutoModelForCausalLM.from_pretrained(MODEL_DIR, dtype="float32")
+        model.get_input_embeddings().requires_grad_(False)
+        for block in model.model.layers[:_half(a)]:
+            block.requires_grad_(False)
+    trainer = SFTTrainer(model=model, args=args, train_dataset=ds, processing_class=tok,
                          peft_config=peft_config)
     n_trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     labels = trainer.train_dataset["labels"]
@@ -252,10 +285,10 @@ def child_trl(a) -> dict:
 # ----------------------------------------------------------------------------- parent
 
 def run_one(kind: str, precision: str, steps: int, warmup: int, variant: str | None = None, threads: int = 2,
-            lora: int = 0, model: str = "tiny", trl_rows: int = BATCH) -> dict:
+            lora: int = 0, model: str = "tiny", trl_rows: int = BATCH, freeze_half: bool = False) -> dict:
     argv = [str(Path(__file__).resolve()), "--child", kind, "--precision", precision, "--model", model,
             "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads), "--lora", str(lora),
-            "--trl_rows", str(trl_rows)]
+            "--trl_rows", str(trl_rows)] + (["--freeze_half"] if freeze_half else [])
     if variant:
         argv += ["--variant", variant]
     label = kind if not variant else f"trl/{variant}"
@@ -280,7 +313,8 @@ def best(runs: list[dict], label: str, precision: str) -> dict | None:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--precision", choices=["bf16", "fp32", "both"], default=None)
+    p.add_argument("--precision", choices=["bf16", "fp32", "both", "auto"], default=None,
+                   help="default: both where the CPU has native bf16 (bf16 with --quick), else fp32")
     p.add_argument("--steps", type=int, default=None, help="optimizer steps per run (same for every run)")
     p.add_argument("--warmup", type=int, default=None, help="leading steps left out of the timing")
     p.add_argument("--quick", action="store_true", help="~1 minute: bf16, fewer steps, fewer variants, one round")
@@ -288,25 +322,34 @@ def main(argv=None):
     p.add_argument("--rebuild", action="store_true", help="rebuild the tokenizer and model folder")
     p.add_argument("--lora", type=int, default=0, metavar="R",
                    help="train a LoRA adapter of rank R on every linear layer (both sides) instead of all weights")
+    p.add_argument("--freeze_half", action="store_true",
+                   help="freeze the embeddings (and a tied output layer) and the lower half of the blocks on both "
+                        "sides (the demo's setting) instead of training every weight")
     p.add_argument("--model", choices=list(MODELS), default="tiny",
                    help="tiny: a 5.5M-parameter Llama built here; smollm2: SmolLM2-135M-Instruct (embedded package)")
+    p.add_argument("--rounds", type=int, default=None,
+                   help="2: a second interleaved round of ours and TRL's best variants, best of each kept "
+                        "(default 2 on the tiny model, 1 on a 135M model)")
     p.add_argument("--variants", default=None, help="comma-separated TRL variants to run (default: all)")
     p.add_argument("--trl_rows", type=int, default=BATCH, help=argparse.SUPPRESS)
     p.add_argument("--child", choices=["ours", "trl", "baseline"], help=argparse.SUPPRESS)
     p.add_argument("--variant", choices=list(TRL_VARIANTS), help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
-    a.precision = a.precision or ("bf16" if a.quick else "both")
-    a.steps = a.steps or (10 if a.quick else 20)
-    a.warmup = a.warmup if a.warmup is not None else (3 if a.quick else 4)
+    big = a.model != "tiny"  # a 135M step takes ~15 s on 2 cores: fewer steps, one round
+    if a.precision in (None, "auto"):
+        a.precision = auto_precision() if a.quick or auto_precision() == "fp32" else "both"
+    a.steps = a.steps or (10 if a.quick else 6 if big else 20)
+    a.warmup = a.warmup if a.warmup is not None else (3 if a.quick else 2 if big else 4)
+    a.rounds = a.rounds or (1 if a.quick or big else 2)
     if a.steps <= a.warmup:
         p.error("--steps must be larger than --warmup")
 
     configure(a.model)
     if a.child:
-        import torch
-        torch.set_num_threads(a.threads)
+        a.keep_freed_memory = child_init(a.threads)
         res = {"ours": child_ours, "trl": child_trl, "baseline": child_baseline}[a.child](a)
+        res["keep_freed_memory"] = a.keep_freed_memory
         Path(a.result).write_text(json.dumps(res))
         return
 
@@ -320,20 +363,23 @@ def main(argv=None):
           f"TRL unpacked variants take {rows} conversations a step (≈ the tokens of {BATCH} packed rows)",
           file=sys.stderr)
     load0 = load_avg()
-    peak = matmul_peak(threads=a.threads)
-    print(f"[bench] matmul peak (2048², {a.threads} threads): fp32 {peak['fp32']:.0f}, bf16 {peak['bf16']:.0f} GFLOP/s; "
+    precisions = ["bf16", "fp32"] if a.precision == "both" else [a.precision]
+    peak = matmul_peak(threads=a.threads, precisions=precisions)
+    print(f"[bench] matmul peak (2048², {a.threads} threads): "
+          f"{', '.join(f'{k} {v:.0f}' for k, v in peak.items())} GFLOP/s; "
           f"load {load0}", file=sys.stderr)
 
-    precisions = ["bf16", "fp32"] if a.precision == "both" else [a.precision]
-    variants = a.variants.split(",") if a.variants else ["padding_free", "packed_wrapped"] if a.quick else list(TRL_VARIANTS)
-    common = dict(threads=a.threads, lora=a.lora, model=a.model, trl_rows=rows)
+    # `padded` is never faster than `padding_free` (same rows, more tokens), so a 135M run skips it
+    variants = (a.variants.split(",") if a.variants else ["padding_free", "packed_wrapped"] if a.quick
+                else [v for v in TRL_VARIANTS if v != "padded"] if big else list(TRL_VARIANTS))
+    common = dict(threads=a.threads, lora=a.lora, model=a.model, trl_rows=rows, freeze_half=a.freeze_half)
     runs = [run_one("baseline", "fp32", a.steps, a.warmup, threads=a.threads, model=a.model)]
     for prec in precisions:
         print(f"[bench] {prec}: round 1 (ours, then each TRL variant)", file=sys.stderr)
         runs.append(run_one("ours", prec, a.steps, a.warmup, **common))
         for v in variants:
             runs.append(run_one("trl", prec, a.steps, a.warmup, v, **common))
-        if not a.quick:
+        if a.rounds > 1:
             ranked = sorted((best(runs, f"trl/{v}", prec) for v in variants), key=lambda r: -(r or {}).get("tokens_per_s", 0))
             top = [r["variant"] for r in ranked if r][:1]
             # The best TRL variant that computes what ours does (wrapped lets attention cross examples).
@@ -353,7 +399,7 @@ def main(argv=None):
             if r is None:
                 lines.append(f"| {prec} | {label} | failed | | | | | | |")
                 continue
-            r["mfu"] = 6 * info["flop_params_per_token"] * r["tokens_per_s"] / (peak[prec] * 1e9)
+            r["mfu"] = flops_per_token(info, a) * r["tokens_per_s"] / (peak[prec] * 1e9)
             loss = f"{r['mean_loss']:.3f}" if r.get("mean_loss") is not None else "-"
             lines.append(f"| {prec} | {label} | {r['tokens_per_s']:,.0f} | {r['step_s'] * 1000:.0f} | "
                          f"{r['tokens_per_step']:,.0f} | {r['peak_rss_mb']:,.0f} | {100 * r['mfu']:.1f}% | {loss} | "
@@ -393,10 +439,10 @@ def main(argv=None):
     OUT.mkdir(parents=True, exist_ok=True)
     report = {"date": now_iso(), "command": " ".join([Path(sys.argv[0]).name] + (argv if argv is not None else sys.argv[1:])),
               "quick": a.quick, "threads": a.threads, "steps": a.steps, "warmup_steps": a.warmup, "batch_rows": BATCH, "max_len": MAX_LEN,
-              "lr": LR, "model": a.model, "trl_rows": rows, "lora_r": a.lora, "lora_alpha": 2 * a.lora, "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "load_before": load0},
+              "lr": LR, "model": a.model, "rounds": a.rounds, "trl_rows": rows, "lora_r": a.lora, "lora_alpha": 2 * a.lora, "freeze_half": a.freeze_half, "machine": {"cpu": cpu_name(), "cores": os.cpu_count(), "load_before": load0},
               "matmul_peak_gflops": peak, "versions": versions("torch", "transformers", "trl", "peft", "accelerate", "datasets"),
               "model_and_data": info, "summary": summary, "runs": runs, "elapsed_s": elapsed}
-    name = ("sft_lora_vs_trl" if a.lora else "sft_vs_trl") + ("" if a.model == "tiny" else f"_{a.model}") + ".json"
+    name = ("sft_lora_vs_trl" if a.lora else "sft_frozen_half_vs_trl" if a.freeze_half else "sft_vs_trl") + ("" if a.model == "tiny" else f"_{a.model}") + ".json"
     (OUT / name).write_text(json.dumps(report, indent=2))
     print(f"[bench] wrote {OUT / name}", file=sys.stderr)
 

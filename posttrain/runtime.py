@@ -7,6 +7,7 @@ and rollouts use the same object, so a run never works out its device or precisi
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,27 @@ def cpu_has_fast_bf16() -> bool:
     except OSError:
         return False
     return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+@lru_cache(maxsize=1)
+def keep_freed_memory() -> bool:
+    """Make glibc keep freed memory for reuse instead of handing it back to the kernel.
+
+    A training step frees and re-allocates the same large activation buffers every step. By
+    default glibc serves each of them with a fresh mmap and unmaps it on free, so every step
+    page-faults its whole working set again (measured: a third of a SmolLM2-135M CPU step was
+    kernel time; 17.1 → 13.6 s a step with this, the same peak RSS). With mmap off and a 1 GiB trim
+    threshold, freed blocks stay in the heap and the next step reuses them. Linux/glibc only;
+    POSTTRAIN_KEEP_FREED_MEMORY=0 turns it off. Returns whether it was applied.
+    """
+    if os.environ.get("POSTTRAIN_KEEP_FREED_MEMORY", "1") == "0":
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_max = -1, -4
+        return bool(libc.mallopt(m_mmap_max, 0)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
+    except (OSError, AttributeError):
+        return False
 
 
 def pick_device(device: str = "auto") -> torch.device:
@@ -84,6 +106,8 @@ class Runtime:
         dev = pick_device(device)
         if dev.type == "cuda" and world > 1:
             dev = torch.device("cuda", local_rank)
+        if dev.type == "cpu":
+            keep_freed_memory()
         return cls(dev, pick_dtype(dtype, dev), rank, local_rank, world)
 
     @property

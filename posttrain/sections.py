@@ -93,6 +93,8 @@ class ModelConfig:
     """rsLoRA scaling lora_alpha / sqrt(lora_r), stable across ranks."""
     gradient_checkpointing: bool = False
     """Recompute each block's activations in the backward pass: less memory, ~30% more compute."""
+    lean_layers: bool = True
+    """RMSNorm and gated-MLP forwards that keep only their inputs for backward (posttrain.lean_layers): same values, less activation memory; false runs the model's own modules."""
     neftune_alpha: float = 0.0
     """NEFTune: uniform noise of scale alpha / sqrt(tokens × width) on the input embeddings while training (5 in the paper; 0 = off)."""
 

@@ -1,4 +1,4 @@
-"""The model a fine-tuning stage trains: loaded, LoRA injected, layers frozen, checkpointing on.
+"""The model a fine-tuning stage trains: loaded, LoRA injected, layers frozen, lean layers and checkpointing on.
 
 Every stage that starts from an existing model (SFT, preference, RL) goes through `prepare_model`,
 so `lora_*`, `freeze_*` and `gradient_checkpointing` mean the same thing everywhere.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from posttrain import lean_layers
 from posttrain.lora import inject_lora, parse_targets
 from posttrain.models import freeze, load_model, parameter_summary
 from posttrain.sections import ModelConfig
@@ -21,6 +22,8 @@ def prepare_model(cfg: ModelConfig, seed: int, verbose: bool = True, model=None,
         inject_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, parse_targets(cfg.lora_targets), cfg.lora_rslora,
                     modules_to_save)
     freeze(model, cfg.freeze_embeddings, cfg.freeze_layers, cfg.freeze_regex)
+    if cfg.lean_layers:
+        lean_layers.install(model)
     if cfg.gradient_checkpointing:
         enable_checkpointing(model)
     if cfg.neftune_alpha:
