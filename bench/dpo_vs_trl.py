@@ -412,7 +412,7 @@ def main(argv=None):
 
     configure(a.model)
     if a.child:
-        keep = child_init(a.threads)
+        keep = child_init(a.threads, ours=a.child == "ours")
         res = {"ours": child_ours, "trl": child_trl, "baseline": child_baseline}[a.child](a)
         res["keep_freed_memory"] = keep
         Path(a.result).write_text(json.dumps(res))

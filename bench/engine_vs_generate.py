@@ -48,7 +48,7 @@ def main(argv=None):
     from posttrain.runtime import autocast, pick_dtype
 
     from common import child_init
-    child_init(a.threads)  # threads and glibc's keep-freed setting, for both sides (same process)
+    child_init(a.threads, ours=True)  # both sides share this process, so glibc's keep-freed setting applies to both
     path = str(smollm2_instruct())
     model, tok = load_model(path).eval(), load_tokenizer(path)
     rows = [json.loads(l) for l in (ROOT / "data" / "bench_heldout.jsonl").read_text().splitlines() if l.strip()]

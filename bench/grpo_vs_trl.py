@@ -125,7 +125,7 @@ def main(argv=None):
     a.warmup = a.warmup if a.warmup is not None else (1 if big else 2)
     a.precision = auto_precision() if a.precision == "auto" else a.precision
     if a.child:
-        keep = child_init(a.threads)
+        keep = child_init(a.threads, ours=a.child == "ours")
         res = (child_ours if a.child == "ours" else child_trl)(a)
         res["keep_freed_memory"] = keep
         Path(a.result).write_text(json.dumps(res))

@@ -37,8 +37,8 @@ average ~45 tokens, so they add under 2%. With frozen weights (LoRA, --freeze_ha
 gradients they do not need are not counted (4 instead of 6 per frozen weight, 2 below the lowest
 trained block): see `flops_per_token`.
 
-Both sides run with the same glibc malloc setting (posttrain's CPU runtime keeps freed memory for
-reuse; bench/common.child_init applies it to TRL's process too), so the ratio measures the frameworks.
+Ours runs with the glibc setting posttrain's CPU runtime applies (keep freed memory for reuse); TRL
+with glibc's defaults, which are faster for it (bench/common.child_init).
 On a CPU without native bf16 the default precision is fp32 only (a bf16 matmul runs at <1 GFLOP/s there).
 """
 
@@ -347,7 +347,7 @@ def main(argv=None):
 
     configure(a.model)
     if a.child:
-        a.keep_freed_memory = child_init(a.threads)
+        a.keep_freed_memory = child_init(a.threads, ours=a.child == "ours")
         res = {"ours": child_ours, "trl": child_trl, "baseline": child_baseline}[a.child](a)
         res["keep_freed_memory"] = a.keep_freed_memory
         Path(a.result).write_text(json.dumps(res))
