@@ -22,27 +22,24 @@ from torch import nn
 
 class _RMSNorm(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, x, weight, eps: float, offset: float, gemma: bool):
+    def forward(ctx, x, weight, eps: float, gemma: bool):
         xf = x.float()
         rstd = torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps)
         xhat = xf * rstd
         if gemma:  # computed in fp32, then cast back: Gemma3RMSNorm
-            y = (xhat * (offset + weight.float())).type_as(x)
+            y = (xhat * (1.0 + weight.float())).type_as(x)
         else:  # the weight times x̂ in the input's dtype: LlamaRMSNorm (and its copies)
             y = weight * xhat.to(x.dtype)
         ctx.save_for_backward(x, weight, rstd)
-        ctx.offset, ctx.gemma = offset, gemma
+        ctx.gemma = gemma
         return y
 
     @staticmethod
     def backward(ctx, dy):
         x, weight, rstd = ctx.saved_tensors
         xhat = x.float() * rstd
-        scale = (ctx.offset + weight.float())
-        if not ctx.gemma:
-            xhat_in = xhat.to(x.dtype).float()  # what the forward multiplied the weight by
-        else:
-            xhat_in = xhat
+        scale = weight.float() + (1.0 if ctx.gemma else 0.0)
+        xhat_in = xhat if ctx.gemma else xhat.to(x.dtype).float()  # what the forward multiplied the weight by
         dyf = dy.float()
         dw = None
         if ctx.needs_input_grad[1]:
@@ -51,7 +48,7 @@ class _RMSNorm(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             g = dyf * scale
             dx = (rstd * (g - xhat * (g * xhat).mean(-1, keepdim=True))).to(x.dtype)
-        return dx, dw, None, None, None
+        return dx, dw, None, None
 
 
 class _GatedAct(torch.autograd.Function):
@@ -75,7 +72,7 @@ class _GatedAct(torch.autograd.Function):
 def _norm_forward(self, x):
     if not torch.is_grad_enabled():
         return self._lean_original(x)
-    return _RMSNorm.apply(x, self.weight, self._lean_eps, self._lean_offset, self._lean_gemma)
+    return _RMSNorm.apply(x, self.weight, self._lean_eps, self._lean_gemma)
 
 
 def _mlp_forward(self, x):
@@ -84,15 +81,15 @@ def _mlp_forward(self, x):
     return self.down_proj(_GatedAct.apply(self.gate_proj(x), self.up_proj(x), self.act_fn))
 
 
-def _norm_kind(module: nn.Module) -> tuple[float, float, bool] | None:
-    """(eps, weight offset, gemma-style) for an RMSNorm this file knows, else None."""
+def _norm_kind(module: nn.Module) -> tuple[float, bool] | None:
+    """(eps, gemma-style `(1 + w)`) for an RMSNorm this file knows, else None."""
     name = type(module).__name__
     if not name.endswith("RMSNorm") or getattr(module, "weight", None) is None:
         return None
     if name.startswith("Gemma"):
-        return (module.eps, 1.0, True) if hasattr(module, "eps") else None
+        return (module.eps, True) if hasattr(module, "eps") else None
     eps = getattr(module, "variance_epsilon", None)
-    return (eps, 0.0, False) if eps is not None else None
+    return (eps, False) if eps is not None else None
 
 
 def install(model: nn.Module) -> int:
@@ -104,7 +101,7 @@ def install(model: nn.Module) -> int:
             continue
         kind = _norm_kind(module)
         if kind is not None:
-            module._lean_eps, module._lean_offset, module._lean_gemma = kind
+            module._lean_eps, module._lean_gemma = kind
             module._lean_original = module.forward
             module.forward = types.MethodType(_norm_forward, module)
             n += 1

@@ -33,8 +33,8 @@ def keep_freed_memory() -> bool:
 
     A training step frees and re-allocates the same large activation buffers every step. By
     default glibc serves each of them with a fresh mmap and unmaps it on free, so every step
-    page-faults its whole working set again (measured: a third of a SmolLM2-135M CPU step was
-    kernel time; 17.1 → 13.6 s a step with this, the same peak RSS). With mmap off and a 1 GiB trim
+    page-faults its whole working set again (kernel time was a large share of a SmolLM2-135M CPU
+    step; the SFT rows of bench/RESULTS.md run with this). With mmap off and a 1 GiB trim
     threshold, freed blocks stay in the heap and the next step reuses them. Linux/glibc only;
     POSTTRAIN_KEEP_FREED_MEMORY=0 turns it off. Returns whether it was applied.
     """

@@ -1,5 +1,6 @@
 """posttrain.runtime: glibc keeps freed training buffers (checked on the process's RSS)."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -31,8 +32,7 @@ def _freed_mb(mode: str, env: dict | None = None) -> float:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc settings")
-def test_cpu_runtime_keeps_freed_buffers_for_reuse(monkeypatch):
-    import os
+def test_cpu_runtime_keeps_freed_buffers_for_reuse():
     assert _freed_mb("plain") > 50          # glibc's default: the buffer's pages go back to the kernel
     assert _freed_mb("runtime") < 5         # after Runtime.create: kept in the heap for the next step
     env = dict(os.environ, POSTTRAIN_KEEP_FREED_MEMORY="0")
