@@ -99,7 +99,7 @@ def child_init(threads: int, ours: bool) -> bool:
     setting is on in this process."""
     import torch
 
-    from posttrain.runtime import keep_freed_memory
+    from posttrain.core.runtime import keep_freed_memory
 
     torch.set_num_threads(threads)
     return keep_freed_memory() if ours else False
@@ -110,7 +110,7 @@ def auto_precision() -> str:
     AVX2-only CPU a bf16 matmul runs at a fraction of a GFLOP/s, so fp32 is what anyone would use."""
     import torch
 
-    from posttrain.runtime import cpu_has_fast_bf16
+    from posttrain.core.runtime import cpu_has_fast_bf16
 
     return "bf16" if torch.cuda.is_available() or cpu_has_fast_bf16() else "fp32"
 

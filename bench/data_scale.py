@@ -59,8 +59,8 @@ def write_data(folder: Path, n: int) -> tuple[Path, Path]:
 
 
 def build_model(folder: Path) -> Path:
-    from posttrain.models import save_model, tiny_model
-    from posttrain.tokenizer import train_tokenizer
+    from posttrain.model.hf import save_model, tiny_model
+    from posttrain.core.tokenizer import train_tokenizer
 
     path = folder / "tiny"
     if not (path / "config.json").exists():
@@ -84,7 +84,7 @@ def peak_rss_mb(pid: int, stop: threading.Event, out: list) -> None:
 
 
 def run_stage(stage: str, model: Path, data: Path, out: Path, extra: list[str]) -> dict:
-    args = [sys.executable, "-m", "posttrain.cli", stage, f"model={model}", f"data={data}", f"output_dir={out}",
+    args = [sys.executable, "-m", "posttrain.commands.cli", stage, f"model={model}", f"data={data}", f"output_dir={out}",
             "max_steps=3", "batch_size=4", "max_len=128", "dtype=fp32", "progress=false", *extra]
     env = dict(os.environ, OMP_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false", PYTHONUNBUFFERED="1")
     t0 = time.perf_counter()

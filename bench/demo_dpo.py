@@ -3,7 +3,7 @@
     python bench/demo_dpo.py out/demo/gemma/sft lora lora_r=16 lora_alpha=32 freeze_layers=0 lr=5e-5
     python bench/demo_dpo.py out/demo/gemma/sft lowlr lr=3e-6
 
-Runs `posttrain.demo.run_dpo_step` (pairs from the SFT model's own arithmetic mistakes, RPO) with
+Runs `posttrain.commands.demo.run_dpo_step` (pairs from the SFT model's own arithmetic mistakes, RPO) with
 recipes/dpo_gemma.yaml plus the given overrides (values parsed as JSON), then prints held-out
 arithmetic before/after and the benchmark (contains) of the SFT and DPO models. Output under
 /tmp/dpo_probe_<tag>.
@@ -20,8 +20,8 @@ def main(argv: list[str]) -> None:
     if len(argv) < 2 or argv[0] in ("-h", "--help"):
         print(__doc__)
         return
-    import posttrain.demo as demo
-    from posttrain.config import replace
+    import posttrain.commands.demo as demo
+    from posttrain.core.config import replace
     from posttrain.eval.compare import compare
     from posttrain.train.configs import DPOConfig
     sft_dir, tag = argv[0], argv[1]

@@ -76,7 +76,7 @@ def _tokenizer():
 
     tok = AutoTokenizer.from_pretrained(sft_vs_trl.MODEL_DIR)
     if sft_vs_trl.OUR_TEMPLATE == "chatml":  # TRL renders with the tokenizer's template: the same ChatML as ours
-        from posttrain.chat import TEMPLATES
+        from posttrain.data.chat import TEMPLATES
         tok.chat_template = TEMPLATES["chatml"]
     return tok
 MAX_LEN, PAIRS, LR, BETA = 128, 8, 5e-6, 0.1
@@ -214,7 +214,7 @@ def child_ours(a) -> dict:
 
     import posttrain.train.loop as loop
     import posttrain.train.preference as pref
-    from posttrain.config import build
+    from posttrain.core.config import build
     from posttrain.train.configs import DPOConfig
 
     rss_import = current_rss_mb()

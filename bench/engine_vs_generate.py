@@ -41,11 +41,11 @@ def main(argv=None):
 
     import torch
 
-    from posttrain.chat import render_prompt
-    from posttrain.embedded import smollm2_instruct
-    from posttrain.engine import generate
-    from posttrain.models import load_model, load_tokenizer
-    from posttrain.runtime import autocast, pick_dtype
+    from posttrain.data.chat import render_prompt
+    from posttrain.model.embedded import smollm2_instruct
+    from posttrain.infer.engine import generate
+    from posttrain.model.hf import load_model, load_tokenizer
+    from posttrain.core.runtime import autocast, pick_dtype
 
     from common import child_init
     child_init(a.threads, ours=True)  # both sides share this process, so glibc's keep-freed setting applies to both

@@ -19,14 +19,14 @@ import torch
 
 
 def main(mode: str) -> None:
-    from posttrain.chat import resolve_template
-    from posttrain.config import build
+    from posttrain.data.chat import resolve_template
+    from posttrain.core.config import build
     from posttrain.data.batching import collate, make_rows, render_all
     from posttrain.data.formats import load_conversations
-    from posttrain.embedded import gemma_base
-    from posttrain.forward import lm_loss
-    from posttrain.models import load_tokenizer
-    from posttrain.runtime import autocast
+    from posttrain.model.embedded import gemma_base
+    from posttrain.model.forward import lm_loss
+    from posttrain.model.hf import load_tokenizer
+    from posttrain.core.runtime import autocast
     from posttrain.train.configs import SFTConfig
     from posttrain.train.loop import make_optimizer
     from posttrain.train.prepare import prepare_model

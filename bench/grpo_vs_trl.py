@@ -36,7 +36,7 @@ def _prompts(n: int) -> list[dict]:
     """The first n prompts our rollout source draws (rl.Rollouts._prompts: seed 0, epoch 0)."""
     import torch
 
-    from posttrain.tasks import arithmetic
+    from posttrain.eval.tasks import arithmetic
 
     train = arithmetic().train
     perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(0)).tolist()
@@ -53,7 +53,7 @@ def _model_dir(a):
 def child_ours(a) -> dict:
     import torch
 
-    from posttrain.config import build
+    from posttrain.core.config import build
     from posttrain.train.configs import GRPOConfig
     from posttrain.train.grpo import run_grpo
     out = OUT / "grpo_ours"
@@ -74,7 +74,7 @@ def child_trl(a) -> dict:
     from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
     from trl import GRPOConfig, GRPOTrainer
 
-    from posttrain.tasks import last_number_reward
+    from posttrain.eval.tasks import last_number_reward
 
     model_dir = _model_dir(a)
     rows = _prompts(PROMPTS * a.steps)

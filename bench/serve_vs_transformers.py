@@ -57,7 +57,7 @@ def start(name: str, model: str, dtype: str, log: Path) -> dict:
     port = free_port()
     env = dict(os.environ, TOKENIZERS_PARALLELISM="false")
     if name == "posttrain":
-        cmd = [sys.executable, "-m", "posttrain.cli", "serve", f"{model}", "--port", str(port), "--dtype", dtype,
+        cmd = [sys.executable, "-m", "posttrain.commands.cli", "serve", f"{model}", "--port", str(port), "--dtype", dtype,
                "--labels", "", "--log_level", "warning", "--max_rows", "64"]
         model_id = Path(model).name
     else:
@@ -128,7 +128,7 @@ def main(argv=None):
     p.add_argument("--out", default=str(OUT / "serve.json"), help="where the JSON results go")
     a = p.parse_args(argv)
     from common import auto_precision
-    from posttrain.embedded import smollm2_instruct
+    from posttrain.model.embedded import smollm2_instruct
 
     a.dtype = auto_precision() if a.dtype == "auto" else a.dtype
     model = str(smollm2_instruct())

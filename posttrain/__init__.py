@@ -1,30 +1,27 @@
 """posttrain: turn a base language model into a chat assistant, and show that it did.
 
-The package is layered. A module imports only from layers below its own (or, inside one layer,
-from modules that do not import it back), at the top of the file; an import inside a function is
-only for an optional dependency (matplotlib, pyarrow, datasets). tests/test_layers.py enforces this.
+The package is layered, one subpackage a layer (or a few side by side). A module imports only from
+layers below its own (or, inside one layer, from modules that do not import it back), at the top of
+the file; an import inside a function is only for an optional dependency (matplotlib, pyarrow,
+datasets). tests/test_layers.py enforces this, relative and dynamic imports included.
 
-1. primitives — `losses/` (pure functions of tensors: torch only), `logprobs` (the fused output
-   layer), `runtime` (device, precision, autocast, process group, train/eval mode), `tokenizer`,
-   `config` (recipe + overrides → typed dataclasses), `sections` (the config sections stages share)
-   and `faults` (named kill points for the fault-injection tests; inert unless POSTTRAIN_FAULT is set);
-2. building blocks — `attention` (per-document attention), `lora`, `chat` (templates and the one
-   renderer: conversation → ids + trained-token mask);
-3. `data/` — readers, format normalisation, and collation into the three batch types of
+1. `core/` (config: recipe + overrides → typed dataclasses, the shared config sections, runtime:
+   device, precision, autocast, process group; BPE training; fault-injection points) and `losses/`
+   (pure functions of tensors: torch only);
+2. `nn/` — torch building blocks: the fused, chunked output layer (`logprobs`), per-document
+   attention, LoRA layers and the PEFT layout;
+3. `data/` — chat templates and the one renderer (conversation → ids + trained-token mask), readers,
+   format normalisation, the data lint, and collation into the three batch types of
    `data/batches.py` (LMBatch, PairBatch, RolloutBatch);
-4. models — `models` (load / save / freeze), `fast_decode` (the engine's lean decoder),
-   `embedded` (the bundled default models);
-5. `forward` — hidden states and log-probs of each batch type;
-6. `engine` (token ids in, token ids out) and `reward_model` (load, score pairs and rows);
-7. `generation` — conversations in, answers out (the chat wrapper over the engine), `fewshot`
-   (a base model answering through a few-shot text prompt), and `batcher` (continuous batching:
-   requests join and leave a running batch step by step);
-8. `eval/` (perplexity, benchmarks, comparisons, rating sheets) and `rewards` (reward functions);
-9. `tasks` (RL tasks: prompts, reward and evaluation in one), `best_of_n`, `distill`, `check`, `chat_cli`,
-   `serve/` (the OpenAI-compatible server, the web page and its label files), and `judge/` (AI
-   feedback: judges, position-swap debiasing, win rates), `constitution` (Constitutional AI data), `report/` (the run report: figures, probability shift, HTML);
-10. `train/` — the one loop (`loop`), the method contract (`method`), one module per method, the
-    stage configs (`configs`);
-11. `demo`, `pipeline` (`posttrain run`: stages in order, unchanged ones skipped), `cli` and `tool_args`
-    (the tool commands' options) — the commands.
+4. `model/` — Hugging Face load / save / freeze, the engine's lean decoder, the bundled default
+   models, and the forward pass of each batch type (hidden states, log-probs);
+5. `infer/` — using a model: the engine (token ids in, token ids out), conversations in / answers
+   out, few-shot prompting of a base model, continuous batching, reward-model scoring;
+6. `eval/` — perplexity, benchmarks, comparisons, rating sheets, safety and sycophancy probes,
+   reward functions and the RL tasks (prompts, reward and evaluation in one);
+7. `feedback/` (AI judges, Constitutional AI, best-of-n, self-distillation, correction pairs: the
+   tools that write training data), `serve/` (the OpenAI-compatible server, the web page and its
+   label files, the terminal chat) and `report/` (the run report: figures, next-token shift, HTML);
+8. `train/` — the one loop, the method contract, one module per method, the stage configs;
+9. `commands/` — the command table and the tool commands' options, `posttrain run` pipelines, the demo.
 """

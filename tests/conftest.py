@@ -42,7 +42,7 @@ def corpus_text() -> str:
 
 @pytest.fixture(scope="session")
 def tokenizer():
-    from posttrain.tokenizer import train_tokenizer
+    from posttrain.core.tokenizer import train_tokenizer
 
     return train_tokenizer([corpus_text()] * 4, vocab_size=400)
 
@@ -50,7 +50,7 @@ def tokenizer():
 @pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory, tokenizer):
     """A saved tiny base model folder (random weights, plain text completer)."""
-    from posttrain.models import save_model, tiny_model
+    from posttrain.model.hf import save_model, tiny_model
 
     path = tmp_path_factory.mktemp("tiny") / "base"
     save_model(tiny_model(tokenizer, hidden_size=64, layers=2, heads=4), tokenizer, path)

@@ -4,12 +4,12 @@ same loss, same gradients, in fp32 and under bf16 autocast, with grouped-query a
 import pytest
 import torch
 
-from posttrain.attention import NAME, doc_layout, usable
+from posttrain.nn.attention import NAME, doc_layout, usable
 from posttrain.data.batching import collate_packed, pack, render_all
 from posttrain.data.formats import load_conversations
-from posttrain.models import tiny_model
-from posttrain.runtime import autocast
-from posttrain.forward import lm_loss
+from posttrain.model.hf import tiny_model
+from posttrain.core.runtime import autocast
+from posttrain.model.forward import lm_loss
 
 
 def test_layout_hand_checked():
@@ -50,9 +50,9 @@ def test_docs_attention_equals_block_mask(tokenizer, sft_file, kv_heads, dtype):
 
 def _reference(model, batch, dtype):
     """The same step through transformers' sdpa path (no document layout passed)."""
-    from posttrain.forward import shifted_targets
-    from posttrain.logprobs import linear_cross_entropy
-    from posttrain.models import lm_parts
+    from posttrain.model.forward import shifted_targets
+    from posttrain.nn.logprobs import linear_cross_entropy
+    from posttrain.model.hf import lm_parts
 
     decoder, head, cap = lm_parts(model)
     model.zero_grad(set_to_none=True)

@@ -8,10 +8,10 @@ import time
 import pytest
 import torch
 
-from posttrain.batcher import Batcher, RowCache, Sampling
-from posttrain.engine import generate
-from posttrain.fast_decode import KVCache
-from posttrain.models import tiny_model
+from posttrain.infer.batcher import Batcher, RowCache, Sampling
+from posttrain.infer.engine import generate
+from posttrain.model.fast_decode import KVCache
+from posttrain.model.hf import tiny_model
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from posttrain.cli import main
-from posttrain.rewards import load_reward
+from posttrain.commands.cli import main
+from posttrain.eval.rewards import load_reward
 
 
 def test_builtin_and_summed_rewards():
@@ -65,7 +65,7 @@ def _tie_args(tiny_dir, tmp_path, **kw):
 
 def test_best_of_n_skips_prompts_whose_samples_all_tie(tiny_dir, tmp_path, monkeypatch, capsys):
     """Old code wrote a 'best' answer for every prompt, even when all n samples failed alike."""
-    from posttrain.best_of_n import run_best_of_n
+    from posttrain.feedback.best_of_n import run_best_of_n
     (tmp_path / "tie_reward.py").write_text(TIE_REWARD)
     monkeypatch.syspath_prepend(str(tmp_path))
     args = _tie_args(tiny_dir, tmp_path)
@@ -84,7 +84,7 @@ def test_best_of_n_skips_prompts_whose_samples_all_tie(tiny_dir, tmp_path, monke
 
 
 def test_select_counts_by_hand():
-    from posttrain.best_of_n import select
+    from posttrain.feedback.best_of_n import select
     results = [{"rewards": [0.0, 0.0]}, {"rewards": [1.0, 0.0]}, {"rewards": [0.5, 0.2]}, {"rewards": [1.0, 1.0]},
                {"rewards": []}]  # the last: no sample could be scored
     assert [results.index(r) for r in select(results)] == [1, 2]
@@ -95,8 +95,8 @@ def test_select_counts_by_hand():
 
 def test_unscored_samples_are_left_out(monkeypatch):
     """A reward of None (a reward model's too-long row) is never the best nor the worst."""
-    import posttrain.best_of_n as bon
-    from posttrain.best_of_n import best_of_n
+    import posttrain.feedback.best_of_n as bon
+    from posttrain.feedback.best_of_n import best_of_n
     monkeypatch.setattr(bon, "chat_generate", lambda m, t, convs, **kw: [f"s{i}" for i in range(len(convs))])
     rewards = iter([None, 0.2, 0.9, None, None, None])
     got = best_of_n(None, None, [["p1"], ["p2"]], lambda c, s, **kw: [next(rewards) for _ in s], n=3)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from posttrain.chat import TEMPLATES, TemplateError, render, render_prompt, resolve_template, stop_token_ids
+from posttrain.data.chat import TEMPLATES, TemplateError, render, render_prompt, resolve_template, stop_token_ids
 
 CONV = [{"role": "system", "content": "Be brief."},
         {"role": "user", "content": "What is 2 plus 2?"}, {"role": "assistant", "content": "4 plus 0 is 4."},

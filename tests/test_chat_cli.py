@@ -7,9 +7,9 @@ import io
 import pytest
 import torch
 
-import posttrain.chat_cli
-from posttrain.chat import render_prompt
-from posttrain.chat_cli import run_chat
+import posttrain.serve.terminal
+from posttrain.data.chat import render_prompt
+from posttrain.serve.terminal import run_chat
 
 
 def scripted(lines):
@@ -34,7 +34,7 @@ def fake_stream(monkeypatch):
         yield "A"
         yield str(len(prompts))
 
-    monkeypatch.setattr(posttrain.chat_cli, "stream", stream)
+    monkeypatch.setattr(posttrain.serve.terminal, "stream", stream)
     return prompts
 
 

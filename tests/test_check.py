@@ -2,8 +2,8 @@
 
 import json
 
-from posttrain.check import lint
-from posttrain.cli import main
+from posttrain.data.check import lint
+from posttrain.commands.cli import main
 
 CONV = [{"role": "user", "content": "What is 2 plus 2?"}, {"role": "assistant", "content": "4."}]
 

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from posttrain import cli
-from posttrain.cli import main
+from posttrain.commands import cli
+from posttrain.commands.cli import main
 
 CONV = {"messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A"}]}
 
@@ -79,7 +79,7 @@ def test_bugs_are_one_line_unless_debug(tiny_dir, sft_file, monkeypatch, capsys)
 
 
 def test_subprocess_exit_code_and_single_line(tiny_dir):
-    r = subprocess.run([sys.executable, "-m", "posttrain.cli", "eval", str(tiny_dir)], capture_output=True, text=True, check=False,
+    r = subprocess.run([sys.executable, "-m", "posttrain.commands.cli", "eval", str(tiny_dir)], capture_output=True, text=True, check=False,
                        env={**os.environ, "POSTTRAIN_DEBUG": ""}, timeout=120)
     assert r.returncode == 2
     _one_error_line(r.stderr)

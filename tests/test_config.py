@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from posttrain.cli import COMMANDS, main, parse_command
-from posttrain.config import ConfigError, build, load_recipe, parse
+from posttrain.commands.cli import COMMANDS, main, parse_command
+from posttrain.core.config import ConfigError, build, load_recipe, parse
 from posttrain.train.configs import SFTConfig
 
 RECIPES = sorted(Path(__file__).resolve().parents[1].glob("recipes/*.yaml"))

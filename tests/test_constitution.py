@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-import posttrain.constitution as C
-from posttrain.cli import main
-from posttrain.config import ConfigError
+import posttrain.feedback.constitution as C
+from posttrain.commands.cli import main
+from posttrain.core.config import ConfigError
 from posttrain.data.formats import load_conversations, load_rows
 from posttrain.data.preference import to_pair
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-import posttrain.corrections as C
-from posttrain.cli import main
+import posttrain.feedback.corrections as C
+from posttrain.commands.cli import main
 from posttrain.data.formats import load_rows
 from posttrain.data.preference import to_pair
 

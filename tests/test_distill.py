@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-import posttrain.distill as d
-from posttrain.cli import main
+import posttrain.feedback.distill as d
+from posttrain.commands.cli import main
 
 
 @pytest.mark.parametrize("answer,finished,answers,why", [

@@ -8,8 +8,8 @@ import math
 import pytest
 import torch
 
-from posttrain.engine import decode_steps, filter_logits, generate, stream
-from posttrain.generation import chat_generate
+from posttrain.infer.engine import decode_steps, filter_logits, generate, stream
+from posttrain.infer.generation import chat_generate
 
 TEXTS = ["What is 3 plus 4?", "The capital of France is", "hello"]
 N = 12
@@ -27,7 +27,7 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def model(tiny_dir):
-    from posttrain.models import load_model
+    from posttrain.model.hf import load_model
 
     return load_model(str(tiny_dir)).eval()
 
@@ -198,7 +198,7 @@ def test_no_state_leaks_between_calls(model, prompts):
 def test_candidate_sampling_has_the_filtered_distribution(monkeypatch, top_k, top_p):
     """The fast path (top-k candidates, inverse-CDF draw) samples what filter_logits + softmax defines;
     with 4 candidates, top_p=0.999 needs the retry with more candidates."""
-    import posttrain.engine as E
+    import posttrain.infer.engine as E
 
     monkeypatch.setattr(E, "CANDIDATES", 4)
     logits = torch.tensor([[2.0, 1.0, 0.5, 0.0, -1.0, -2.0, -3.0, -4.0]]).repeat(20000, 1)
@@ -212,7 +212,7 @@ def test_candidate_sampling_has_the_filtered_distribution(monkeypatch, top_k, to
 def test_candidate_sampling_when_only_some_rows_need_more_candidates(monkeypatch):
     """Peaked rows close their nucleus within 4 candidates, flat ones do not and are retried alone:
     each kind still samples its own filtered distribution."""
-    import posttrain.engine as E
+    import posttrain.infer.engine as E
 
     monkeypatch.setattr(E, "CANDIDATES", 4)
     peaked = torch.tensor([4.0, 2.0, 0.0, -1.0, -2.0, -2.0, -3.0, -3.0])
@@ -228,7 +228,7 @@ def test_candidate_sampling_when_only_some_rows_need_more_candidates(monkeypatch
 
 def test_stop_string_that_is_a_special_token_fires(tokenizer):
     """Old code decoded without special tokens, so a stop string like `<|user|>` never matched."""
-    from posttrain.engine import StopStrings, _finish
+    from posttrain.infer.engine import StopStrings, _finish
     special = tokenizer.convert_tokens_to_ids("<|user|>")
     ids = tokenizer("hello world", add_special_tokens=False)["input_ids"] + [special]
     stops = StopStrings(tokenizer, ["never", "<|user|>"], 1)

@@ -8,9 +8,9 @@ import pytest
 import torch
 import transformers as T
 
-from posttrain.engine import generate
-from posttrain.fast_decode import FastDecoder, unsupported
-from posttrain.lora import disable_adapters, inject_lora
+from posttrain.infer.engine import generate
+from posttrain.model.fast_decode import FastDecoder, unsupported
+from posttrain.nn.lora import disable_adapters, inject_lora
 
 V = 97
 BASE = dict(vocab_size=V, hidden_size=64, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
@@ -114,7 +114,7 @@ def test_prefill_after_steps_and_cache_growth():
 def test_engine_backends_agree(tiny_dir):
     """Same tokens and log-probs from either backend: greedy, sampled with n samples per prompt, and
     with stop tokens that drop rows at different steps."""
-    from posttrain.models import load_model
+    from posttrain.model.hf import load_model
 
     model = load_model(str(tiny_dir)).eval()
     assert unsupported(model) is None
@@ -142,7 +142,7 @@ def test_what_it_refuses():
     windowed = T.MistralForCausalLM(T.MistralConfig(**BASE, sliding_window=32))
     assert unsupported(windowed, total_len=32) is None  # the window is never crossed
     assert "sliding window" in unsupported(windowed, total_len=33)
-    from posttrain.runtime import cpu_has_fast_bf16
+    from posttrain.core.runtime import cpu_has_fast_bf16
 
     reason = unsupported(_make("qwen2"), dtype=torch.bfloat16)
     assert (reason is None) == cpu_has_fast_bf16() and unsupported(_make("qwen2"), dtype=torch.float32) is None

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-import posttrain.fewshot as fs
+import posttrain.infer.fewshot as fs
 from posttrain.data.readers import DataError
-from posttrain.engine import Completion
-from posttrain.eval.compare import load_for_eval
+from posttrain.infer.engine import Completion
+from posttrain.infer.load import load_for_inference
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -55,7 +55,7 @@ def test_answers_come_back_in_order_with_finished_flags(monkeypatch, tokenizer):
 
 
 def test_real_engine_cuts_at_the_end_of_the_answer(tiny_dir):
-    model, tok = load_for_eval(str(tiny_dir), "fp32")
+    model, tok = load_for_inference(str(tiny_dir), "fp32")
     got = fs.fewshot_generate(model, tok, ["What is the capital of Peru?"], max_new_tokens=12)
     (text, finished), = got
     assert "\n\n" not in text and "Question:" not in text

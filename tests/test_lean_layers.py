@@ -10,8 +10,8 @@ import pytest
 import torch
 import transformers as T
 
-from posttrain import lean_layers
-from posttrain.lora import inject_lora
+from posttrain.model import lean_layers
+from posttrain.nn.lora import inject_lora
 
 V = 97
 BASE = dict(vocab_size=V, hidden_size=64, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,

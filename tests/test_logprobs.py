@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from posttrain.logprobs import linear_cross_entropy, token_logps
+from posttrain.nn.logprobs import linear_cross_entropy, token_logps
 
 
 def _reference(h, W, y, tw, cap):
@@ -62,7 +62,7 @@ def test_token_logps():
 @pytest.mark.parametrize("softcap", [None, 5.0])
 def test_linear_token_logps_matches_reference(train_w, softcap):
     """Per-token log-probs and their gradients (weighted per token, as a preference loss does)."""
-    from posttrain.logprobs import linear_token_logps
+    from posttrain.nn.logprobs import linear_token_logps
 
     torch.manual_seed(0)
     h = torch.randn(37, 16, requires_grad=True)

@@ -10,9 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from posttrain.lora import (LoRALinear, disable_adapters, inject_lora, load_adapter, lora_layers, merge_lora,
+from posttrain.nn.lora import (LoRALinear, disable_adapters, inject_lora, load_adapter, lora_layers, merge_lora,
                             save_adapter, select_targets, unmerge_lora)
-from posttrain.models import load_model, save_model
+from posttrain.model.hf import load_model, save_model
 
 PROJ = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 

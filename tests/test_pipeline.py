@@ -9,7 +9,7 @@ import json
 import pytest
 import yaml
 
-from posttrain.cli import main
+from posttrain.commands.cli import main
 
 COMMON = {"max_len": 64, "batch_size": 2, "dtype": "fp32", "progress": False, "template": "chatml"}
 
@@ -136,8 +136,8 @@ def test_bad_pipelines_are_usage_errors(stages_, match, tmp_path, capsys):
 def test_shipped_pipelines_and_the_readme_example_are_valid(tmp_path):
     from pathlib import Path
 
-    from posttrain.cli import COMMANDS
-    from posttrain.pipeline import load_pipeline
+    from posttrain.commands.cli import COMMANDS
+    from posttrain.commands.pipeline import load_pipeline
 
     root = Path(__file__).resolve().parents[1]
     readme = (root / "README.md").read_text()
@@ -153,7 +153,7 @@ def test_shipped_pipelines_and_the_readme_example_are_valid(tmp_path):
 
 
 def test_posttrain_demo_runs_the_shipped_pipeline(monkeypatch, tmp_path):
-    from posttrain import pipeline
+    from posttrain.commands import pipeline
 
     seen = {}
 

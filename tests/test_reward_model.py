@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-import posttrain.reward_model as rmod
-from posttrain.chat import render, resolve_template
-from posttrain.reward_model import load_reward_model, score_file, score_items
+import posttrain.infer.reward_model as rmod
+from posttrain.data.chat import render, resolve_template
+from posttrain.infer.reward_model import load_reward_model, score_file, score_items
 
 Q = [{"role": "user", "content": "What is 2 plus 2?"}]
 SHORT = [{"role": "assistant", "content": "4."}]
@@ -80,7 +80,7 @@ def _short_context(monkeypatch, n):
 
 def test_score_cli_skips_long_rows_on_request(tiny_dir, tokenizer, tmp_path, monkeypatch):
     """`too_long=skip` writes a null reward for the long row and a number for the short one."""
-    from posttrain.cli import main
+    from posttrain.commands.cli import main
     rows, out = tmp_path / "rows.jsonl", tmp_path / "scores.jsonl"
     rows.write_text(json.dumps({"prompt": "What is 2 plus 2?", "completion": LONG[0]["content"]}) + "\n"
                     + json.dumps({"prompt": "What is 2 plus 2?", "completion": SHORT[0]["content"]}) + "\n")
@@ -93,7 +93,7 @@ def test_score_cli_skips_long_rows_on_request(tiny_dir, tokenizer, tmp_path, mon
 
 def test_reward_model_as_rl_reward_refuses_long_rows(tiny_dir, monkeypatch):
     """As a GRPO/PPO/best-of-n reward, a too-long row is an error, never None inside a reward sum."""
-    from posttrain.rewards import load_reward
+    from posttrain.eval.rewards import load_reward
     _short_context(monkeypatch, 24)
     reward = load_reward(str(tiny_dir), "chatml")
     with pytest.raises(ValueError, match="longer than max_len=24"):
@@ -105,9 +105,9 @@ def test_an_adapter_folder_is_a_reward_model_base_merged_and_trainable(tiny_dir,
     parameter trains (transformers' own adapter loading left them all frozen)."""
     import torch
 
-    from posttrain.lora import inject_lora, merge_lora, save_adapter
-    from posttrain.models import load_model
-    from posttrain.reward_model import load_reward_model
+    from posttrain.nn.lora import inject_lora, merge_lora, save_adapter
+    from posttrain.model.hf import load_model
+    from posttrain.infer.reward_model import load_reward_model
 
     lm = load_model(str(tiny_dir))
     inject_lora(lm, r=4, alpha=8)

@@ -4,8 +4,9 @@ content must score below the correct answer and at (or within 5% of the range ab
 
 import pytest
 
-from posttrain import rewards, tasks
-from posttrain.rewards import prompt_text
+from posttrain.eval import rewards
+from posttrain.eval import tasks
+from posttrain.eval.rewards import prompt_text
 
 
 def _canaries(rows, i):

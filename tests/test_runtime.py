@@ -1,4 +1,4 @@
-"""posttrain.runtime: glibc keeps freed training buffers (checked on the process's RSS)."""
+"""posttrain.core.runtime: glibc keeps freed training buffers (checked on the process's RSS)."""
 
 import os
 import subprocess
@@ -10,7 +10,7 @@ import pytest
 PROBE = textwrap.dedent("""
     import os, sys
     import torch
-    from posttrain.runtime import Runtime
+    from posttrain.core.runtime import Runtime
 
     def rss_mb():
         with open("/proc/self/statm") as f:

@@ -12,14 +12,14 @@ CONV = [{"role": "user", "content": "What is 2 plus 2?"}, {"role": "assistant", 
 
 @pytest.fixture(scope="module")
 def gemma():
-    from posttrain.embedded import gemma_base
+    from posttrain.model.embedded import gemma_base
 
     return str(gemma_base())
 
 
 def test_gemma_template_on_real_vocab(gemma):
-    from posttrain.chat import TEMPLATES, render, render_prompt
-    from posttrain.models import load_tokenizer
+    from posttrain.data.chat import TEMPLATES, render, render_prompt
+    from posttrain.model.hf import load_tokenizer
 
     tok = load_tokenizer(gemma)
     r = render(tok, CONV, "gemma")
@@ -33,7 +33,7 @@ def test_gemma_template_on_real_vocab(gemma):
 def test_gemma_sft_steps_and_reload(gemma, tmp_path):
     from transformers import AutoModelForCausalLM
 
-    from posttrain.cli import main
+    from posttrain.commands.cli import main
 
     data = tmp_path / "d.jsonl"
     data.write_text("".join(json.dumps({"messages": CONV}) + "\n" for _ in range(16)))

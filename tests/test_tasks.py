@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from posttrain import tasks
+from posttrain.eval import tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +53,7 @@ def test_installed_layout_carries_the_asset(tmp_path):
             dst = site / src.relative_to(ROOT)
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(src, dst)
-    code = "import posttrain.tasks as t; print(len(t.bench_operands()), t.__file__)"
+    code = "import posttrain.eval.tasks as t; print(len(t.bench_operands()), t.__file__)"
     env = {**os.environ, "PYTHONPATH": str(site)}
     out = subprocess.run([sys.executable, "-c", code], check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from posttrain.chat import TEMPLATES, TemplateError, render, render_examples, render_prompt
+from posttrain.data.chat import TEMPLATES, TemplateError, render, render_examples, render_prompt
 
 CONV = [{"role": "user", "content": "What is 2 plus 2?"}, {"role": "assistant", "content": "2 plus 2 is 4."},
         {"role": "user", "content": "And the capital of France?"}, {"role": "assistant", "content": "Paris."}]

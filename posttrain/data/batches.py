@@ -15,7 +15,7 @@ from typing import Optional
 
 import torch
 
-from posttrain.attention import DocLayout
+from posttrain.nn.attention import DocLayout
 
 
 @dataclass

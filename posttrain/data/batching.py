@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 import torch
 
-from posttrain.chat import Rendered, TemplateError, render_examples, resolve_template
+from posttrain.data.chat import Rendered, TemplateError, render_examples, resolve_template
 from posttrain.data.batches import LMBatch
 
 

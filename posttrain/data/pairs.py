@@ -2,11 +2,11 @@
 
 A `Triple` is a prompt with two continuations: chosen/rejected for DPO-style losses, or a
 completion and a mismatched "KL" completion for KTO. Both continuations are rendered through the
-one chat renderer (`posttrain.chat.render`) as full conversations; the prompt is their common
+one chat renderer (`posttrain.data.chat.render`) as full conversations; the prompt is their common
 token prefix, and only the continuations' assistant tokens count.
 
 With prefix sharing a row holds `[prompt | first | second]`: the second continuation's position
-ids restart where the prompt ends, and the attention layout (posttrain.attention) gives it the
+ids restart where the prompt ends, and the attention layout (posttrain.nn.attention) gives it the
 prompt and itself, not the first continuation. The prompt's tokens go through the model once for
 both. Without sharing the row holds `[prompt | first]` and `[prompt | second]` as two documents.
 Either way `pred_index` lists the hidden state that predicts each counted token: the first token
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from posttrain.attention import DocLayout
-from posttrain.chat import render, resolve_template
+from posttrain.nn.attention import DocLayout
+from posttrain.data.chat import render, resolve_template
 from posttrain.data.batches import PairBatch
 from posttrain.data.batching import pack_lengths
 

@@ -31,7 +31,8 @@ import string
 from dataclasses import dataclass, field
 
 from posttrain.data.readers import DataError, read_records
-from posttrain.generation import chat_generate
+from posttrain.eval.stats import duel
+from posttrain.infer.generation import chat_generate
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 # A '.' or ',' between digits belongs to the number: 3.5 must not become 35 (nor match "35").
@@ -265,10 +266,6 @@ def win_rate(new: BenchResult, old: BenchResult) -> dict:
     """Head to head on the same items by the benchmark's own check (contains): a win is an item the
     new model gets right and the old one wrong; ties count half. Also the mean answer length in words."""
     pairs = [(a, b) for a, b in zip(new.rows, old.rows, strict=True) if a.contains is not None]
-    wins = sum(a.contains and not b.contains for a, b in pairs)
-    losses = sum(b.contains and not a.contains for a, b in pairs)
-    ties = len(pairs) - wins - losses
     words = lambda rows: sum(len(r.got.split()) for r in rows) / max(len(rows), 1)
-    return {"wins": wins, "losses": losses, "ties": ties, "n": len(pairs),
-            "win_rate": (wins + ties / 2) / max(len(pairs), 1),
+    return {**duel([a.contains for a, _ in pairs], [bool(b.contains) for _, b in pairs]).to_dict(),
             "words_new": words([a for a, _ in pairs]), "words_old": words([b for _, b in pairs])}

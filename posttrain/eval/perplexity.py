@@ -10,10 +10,10 @@ import math
 
 import torch
 
-from posttrain.chat import Rendered
+from posttrain.data.chat import Rendered
 from posttrain.data.batching import collate_padded
-from posttrain.forward import lm_loss
-from posttrain.runtime import autocast, evaluating, pick_dtype
+from posttrain.model.forward import lm_loss
+from posttrain.core.runtime import autocast, evaluating, pick_dtype
 
 
 @torch.no_grad()

@@ -3,14 +3,14 @@ completer, the share a tuned model still gets right through its chat template.
 
 Fine-tuning can teach the shape of an answer while overwriting what the model knew. Benchmark
 accuracy alone cannot tell "never knew it" from "forgot it"; this does: the base model's few-shot
-answers (posttrain.fewshot, no template) mark what it knows, and retention is the tuned model's
+answers (posttrain.infer.fewshot, no template) mark what it knows, and retention is the tuned model's
 accuracy on exactly those items. 100% means nothing the base knew was lost.
 """
 
 from __future__ import annotations
 
 from posttrain.eval.benchmark import BenchResult, Item, score
-from posttrain.fewshot import fewshot_generate
+from posttrain.infer.fewshot import fewshot_generate
 
 
 def fewshot_benchmark(model, tokenizer, items: list[Item], max_new_tokens: int = 48) -> BenchResult:

@@ -16,7 +16,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from posttrain.data.readers import DataError, read_records
-from posttrain.generation import chat_generate
+from posttrain.infer.generation import chat_generate
+from posttrain.infer.load import load_for_inference
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 _NOT_A_REFUSAL = r"(?! (?:believe|stress|wait|emphasi[sz]e|overstate|lie|agree|recommend .* enough))"
@@ -96,12 +97,12 @@ def format_safety(names: list[str], results: list[dict], detector: dict) -> str:
 
 
 def main_safety(models: list[str], template: str | None = None, split: str = "heldout", max_new_tokens: int = 64,
-                show_items: bool = False, load=None) -> list[dict]:
+                show_items: bool = False) -> list[dict]:
     """`posttrain eval MODEL ... --safety true`: the tables for every model side by side."""
     detector = detector_accuracy()
     results = []
     for path in models:
-        model, tok = load(path)
+        model, tok = load_for_inference(path)
         results.append(safety_eval(model, tok, template, split, max_new_tokens))
         if show_items:
             print(f"\n== {path}: safety answers")

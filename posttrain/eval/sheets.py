@@ -21,7 +21,7 @@ from pathlib import Path
 
 from posttrain.data.readers import DataError
 from posttrain.eval.benchmark import generate, load_items
-from posttrain.eval.compare import load_for_eval
+from posttrain.infer.load import load_for_inference
 
 CRITERIA = ("helpfulness", "accuracy", "clarity")
 
@@ -202,7 +202,7 @@ def main_sheet_export(models: str | list[str], prompts: str | None, out: str | P
     instructions = load_prompts(prompts, max_items)
     rows = []
     for path in models:
-        model, tokenizer = load_for_eval(path)
+        model, tokenizer = load_for_inference(path)
         responses = generate(model, tokenizer, instructions, template, max_new_tokens)
         rows += [{"model": path, "instruction": i, "response": r} for i, r in zip(instructions, responses)]
         del model  # free one model's weights before loading the next

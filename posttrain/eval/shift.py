@@ -10,7 +10,8 @@ one that learned the surface of its training prompts loses accuracy on the rephr
 from __future__ import annotations
 
 from posttrain.eval.benchmark import contains, load_items
-from posttrain.generation import chat_generate
+from posttrain.infer.generation import chat_generate
+from posttrain.infer.load import load_for_inference
 
 REPHRASINGS = {
     "lowercase": lambda q: q.lower().rstrip("?.! ") + " ?",
@@ -47,11 +48,11 @@ def format_shift(names: list[str], results: list[dict]) -> str:
 
 
 def main_shift(models: list[str], benchmark: str, template: str | None = None, max_items: int | None = None,
-               show_items: bool = False, load=None) -> list[dict]:
+               show_items: bool = False) -> list[dict]:
     items = load_items(benchmark, max_items)
     results = []
     for path in models:
-        model, tok = load(path)
+        model, tok = load_for_inference(path)
         results.append(shift(model, tok, items, template))
         if show_items:
             print(f"\n== {path}: per item (✓ right, ✗ wrong) as written / " + " / ".join(REPHRASINGS))

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from posttrain.chat import render_prompt
+from posttrain.data.chat import render_prompt
 from posttrain.data.readers import DataError, read_records
-from posttrain.engine import generate
+from posttrain.infer.engine import generate
 from posttrain.eval.benchmark import contains, normalize
 
 

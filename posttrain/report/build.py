@@ -18,15 +18,16 @@ import math
 import sys
 from pathlib import Path
 
-from posttrain.engine import generate
+from posttrain.infer.engine import generate
 from posttrain.eval.benchmark import win_rate
-from posttrain.eval.compare import compare, format_compare, load_for_eval, short_names
+from posttrain.eval.compare import compare, format_compare, short_names
+from posttrain.infer.load import load_for_inference
 from posttrain.eval.safety import safety_eval
 from posttrain.eval.smoke import load_smoke, run_smoke
 from posttrain.report import figures
-from posttrain.report.shift import NextTokens, next_tokens
+from posttrain.report.next_tokens import NextTokens, next_tokens
 from posttrain.serve.labels import LabelStore, agreement, comparisons, win_rates
-from posttrain.tasks import bundled, load_task
+from posttrain.eval.tasks import bundled, load_task
 
 
 def parse_models(specs: list[str]) -> list[tuple[str, str]]:
@@ -65,7 +66,7 @@ def collect(a, models: list[tuple[str, str]], rows: list[dict] | None = None) ->
     shift_items = [it for it in smoke if it.answers][: a.shift_prompts]
     for i, ((label, path), row) in enumerate(zip(models, rows)):
         print(f"[report] {label}: samples, probability shift{', safety' if a.safety else ''}", file=sys.stderr)
-        model, tok = load_for_eval(path)
+        model, tok = load_for_inference(path)
         as_base = i == 0 and a.base_raw
         if as_base:  # a text completer: the question as plain text, its continuation
             ids = [tok(it.instruction).input_ids for it in smoke]

@@ -20,8 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from posttrain.batcher import Batcher, Sampling
-from posttrain.chat import TemplateError, render_prompt
+from posttrain.infer.batcher import Batcher, Sampling
+from posttrain.data.chat import TemplateError, render_prompt
 from posttrain.serve import protocol as P
 from posttrain.serve.labels import FILES, LabelStore, review, timestamp
 

@@ -17,14 +17,15 @@ and fsynced, so a killed server never loses a label the page was told is saved. 
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 import threading
 from collections import defaultdict
 from datetime import datetime, timezone
-from itertools import combinations
 from pathlib import Path
+
+from posttrain.eval.stats import agreement as rater_agreement
+from posttrain.eval.stats import win_rate
 
 FILES = {"pairs": "pairs.jsonl", "unpaired": "unpaired.jsonl", "ties": "ties.jsonl"}
 
@@ -96,16 +97,6 @@ class LabelStore:
 
 # ----------------------------------------------------------------------------- what the labels say
 
-def wilson(score: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson interval of a proportion (ties count half a win)."""
-    if n == 0:
-        return 0.0, 1.0
-    p = score / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def comparisons(store: LabelStore) -> list[dict]:
     """Every blind comparison: item, rater, time, the two sides' configurations, and the outcome
     as the winning side's configuration, or 'tie' / 'both bad'."""
@@ -136,30 +127,13 @@ def win_rates(rows: list[dict]) -> list[dict]:
         x, y = sorted((r["A"], r["B"]))
         cell = table[(x, y)]
         cell[0 if r["outcome"] == x and x != y else 1 if r["outcome"] == y and x != y else 2] += 1
-    out = []
-    for (x, y), (w, l, t) in sorted(table.items()):
-        n = w + l + t
-        lo, hi = wilson(w + t / 2, n)
-        out.append({"first": x, "second": y, "wins": w, "losses": l, "ties": t, "n": n,
-                    "win_rate": (w + t / 2) / n, "ci95": [lo, hi]})
-    return out
+    return [{"first": x, "second": y, **win_rate(*cell).to_dict()} for (x, y), cell in sorted(table.items())]
 
 
 def agreement(rows: list[dict]) -> dict:
     """Agreement between raters who labelled the same item: the share of rater pairs whose
     outcomes match (the winning configuration, tie, or both bad)."""
-    by_item: dict[str, dict[str, str]] = defaultdict(dict)
-    for r in rows:
-        by_item[r["item"]][r["rater"]] = r["outcome"]  # a rater's last label of an item counts
-    pairs = agree = items = 0
-    for raters in by_item.values():
-        if len(raters) < 2:
-            continue
-        items += 1
-        for u, v in combinations(sorted(raters), 2):
-            pairs += 1
-            agree += raters[u] == raters[v]
-    return {"items": items, "rater_pairs": pairs, "agreement": agree / pairs if pairs else None}
+    return rater_agreement([(r["item"], r["rater"], r["outcome"]) for r in rows]).to_dict()
 
 
 def review(store: LabelStore) -> dict:

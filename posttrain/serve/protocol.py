@@ -12,7 +12,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from posttrain.batcher import Sampling
+from posttrain.infer.batcher import Sampling
 
 
 class APIError(Exception):

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import uvicorn
 
-from posttrain.batcher import Batcher
-from posttrain.chat import resolve_template
-from posttrain.config import ConfigError
-from posttrain.models import load_model, load_tokenizer
-from posttrain.runtime import pick_device, pick_dtype
+from posttrain.infer.batcher import Batcher
+from posttrain.data.chat import resolve_template
+from posttrain.core.config import ConfigError
+from posttrain.infer.load import load_for_inference
 from posttrain.serve.app import Served, build_app
 from posttrain.serve.labels import LabelStore
 from posttrain.serve.protocol import Limits
@@ -41,12 +40,10 @@ def is_loopback(host: str) -> bool:
 
 
 def load_served(specs: dict[str, str], dtype: str = "auto", max_rows: int = 64, template: str | None = None) -> dict[str, Served]:
-    device = pick_device("auto")
     served = {}
     for name, path in specs.items():
         print(f"loading {name} from {path}", file=sys.stderr, flush=True)
-        tok = load_tokenizer(path)
-        model = load_model(path, device, pick_dtype(dtype, device)).eval()
+        model, tok = load_for_inference(path, dtype)
         served[name] = Served(name, path, tok, resolve_template(tok, template), Batcher(model, tok, dtype, max_rows))
     return served
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from posttrain.faults import point
+from posttrain.core.faults import point
 
 NAME = "checkpoint"
 OLD = f".{NAME}.old"

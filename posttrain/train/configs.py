@@ -1,4 +1,4 @@
-"""Each training stage's config: the shared sections (posttrain/sections.py) plus one of its own.
+"""Each training stage's config: the shared sections (posttrain/core/sections.py) plus one of its own.
 
 A method section holds only what that method reads, so `posttrain simpo --help` shows SimPO's γ
 and nothing of KTO's weights, and `loss=` offers only the losses the stage runs.
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
-from posttrain.config import ConfigError
-from posttrain.sections import ConversationData, ModelConfig, PairData, RunConfig, UnpairedData, need
+from posttrain.core.config import ConfigError
+from posttrain.core.sections import ConversationData, ModelConfig, PairData, RunConfig, UnpairedData, need
 
 
 def _run(**kw):

@@ -12,9 +12,9 @@ no reference copy is kept (nothing would use it), so no held-out KL is reported 
 
 from __future__ import annotations
 
-from posttrain.forward import token_logps
+from posttrain.model.forward import token_logps
 from posttrain.losses.rl import GRPO_VARIANTS, group_advantages, grpo_loss, informative_groups
-from posttrain.runtime import Runtime
+from posttrain.core.runtime import Runtime
 from posttrain.train.configs import GRPOConfig
 from posttrain.train.loop import fit
 from posttrain.train.output import write_run_files

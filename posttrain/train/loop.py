@@ -31,10 +31,10 @@ import torch.distributed as dist
 from torch import nn
 from tqdm.auto import tqdm
 
-from posttrain.config import ConfigError, to_dict
-from posttrain.faults import point
-from posttrain.runtime import Runtime
-from posttrain.sections import RunConfig
+from posttrain.core.config import ConfigError, to_dict
+from posttrain.core.faults import point
+from posttrain.core.runtime import Runtime
+from posttrain.core.sections import RunConfig
 from posttrain.train import checkpoint
 from posttrain.train.method import Method
 from posttrain.train.trackers import Tracker, open_tracker

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from posttrain.data.batches import Batch
-from posttrain.sections import RunConfig
+from posttrain.core.sections import RunConfig
 
 
 class Method(Protocol):

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import yaml
 
-from posttrain.config import to_dict
-from posttrain.faults import point
-from posttrain.lora import save_adapter
-from posttrain.models import save_model
+from posttrain.core.config import to_dict
+from posttrain.core.faults import point
+from posttrain.nn.lora import save_adapter
+from posttrain.model.hf import save_model
 from posttrain.train.checkpoint import fsync
 
 CARD = "README.md"

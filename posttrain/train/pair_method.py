@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 
 from posttrain.data.pairs import collate_pairs
-from posttrain.runtime import Runtime, evaluating
+from posttrain.core.runtime import Runtime, evaluating
 from posttrain.train.method import DataMethod
 
 

@@ -21,10 +21,10 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from posttrain.forward import token_logps
+from posttrain.model.forward import token_logps
 from posttrain.losses.rl import gae, kl_estimate, masked_mean, ppo_policy_loss, value_loss
-from posttrain.models import lm_parts
-from posttrain.runtime import Runtime
+from posttrain.model.hf import lm_parts
+from posttrain.core.runtime import Runtime
 from posttrain.train.configs import PPOConfig
 from posttrain.train.loop import fit
 from posttrain.train.output import write_run_files

@@ -17,15 +17,15 @@ import sys
 
 import torch
 
-from posttrain.attention import usable
-from posttrain.chat import resolve_template
+from posttrain.nn.attention import usable
+from posttrain.data.chat import resolve_template
 from posttrain.data.batches import PairBatch
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs, render_unpaired
 from posttrain.data.preference import iter_pairs, iter_unpaired
-from posttrain.forward import sequence_logps
+from posttrain.model.forward import sequence_logps
 from posttrain.losses.preference import PAIR_LOSSES, REFERENCE_FREE, kto, kto_reference_point
-from posttrain.models import lm_parts, load_tokenizer
-from posttrain.runtime import Runtime, evaluating
+from posttrain.model.hf import lm_parts, load_tokenizer
+from posttrain.core.runtime import Runtime, evaluating
 from posttrain.train.loop import fit
 from posttrain.train.method import RowSource
 from posttrain.train.output import write_run_files

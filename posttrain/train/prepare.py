@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import torch
 
-from posttrain import lean_layers
-from posttrain.lora import inject_lora, parse_targets
-from posttrain.models import freeze, load_model, parameter_summary
-from posttrain.sections import ModelConfig
+from posttrain.model import lean_layers
+from posttrain.nn.lora import inject_lora, parse_targets
+from posttrain.model.hf import freeze, load_model, parameter_summary
+from posttrain.core.sections import ModelConfig
 
 
 def prepare_model(cfg: ModelConfig, seed: int, verbose: bool = True, model=None, modules_to_save=()):

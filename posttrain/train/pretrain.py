@@ -9,13 +9,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from posttrain.chat import Rendered
+from posttrain.data.chat import Rendered
 from posttrain.data.batching import collate_packed
 from posttrain.data.readers import DataError, read_records
-from posttrain.forward import lm_loss
-from posttrain.models import parameter_summary, tiny_model
-from posttrain.runtime import Runtime
-from posttrain.tokenizer import train_tokenizer
+from posttrain.model.forward import lm_loss
+from posttrain.model.hf import parameter_summary, tiny_model
+from posttrain.core.runtime import Runtime
+from posttrain.core.tokenizer import train_tokenizer
 from posttrain.train.configs import PretrainConfig
 from posttrain.train.loop import fit
 from posttrain.train.method import DataMethod, RowSource

@@ -14,8 +14,8 @@ import copy
 
 import torch
 
-from posttrain.config import ConfigError
-from posttrain.lora import disable_adapters
+from posttrain.core.config import ConfigError
+from posttrain.nn.lora import disable_adapters
 
 KINDS = (None, "precompute", "adapter", "copy")
 

@@ -15,9 +15,9 @@ import torch
 from tqdm.auto import tqdm
 
 from posttrain.data.pairs import collate_pairs, make_pair_rows
-from posttrain.forward import sequence_logps
-from posttrain.lora import disable_adapters, lora_layers
-from posttrain.runtime import Runtime, evaluating
+from posttrain.model.forward import sequence_logps
+from posttrain.nn.lora import disable_adapters, lora_layers
+from posttrain.core.runtime import Runtime, evaluating
 from posttrain.train.reference import has_lora
 
 REF_CACHE = "reference_logps.json"

@@ -2,7 +2,7 @@
 
 The model is `AutoModelForSequenceClassification` with one label over the base LM (its `score`
 head starts random), so the output folder is a plain Hugging Face sequence-classification folder
-(posttrain/reward_model.py loads and scores it). Pairs go through the shared-prompt batches of
+(posttrain/infer/reward_model.py loads and scores it). Pairs go through the shared-prompt batches of
 the preference stages.
 """
 
@@ -12,15 +12,15 @@ import sys
 
 import torch
 
-from posttrain.attention import usable
-from posttrain.chat import resolve_template
+from posttrain.nn.attention import usable
+from posttrain.data.chat import resolve_template
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs
 from posttrain.data.preference import load_pairs
 from posttrain.losses.reward import bradley_terry
-from posttrain.lora import merge_lora
-from posttrain.models import lm_parts, load_tokenizer
-from posttrain.reward_model import load_reward_model, pair_rewards
-from posttrain.runtime import Runtime
+from posttrain.nn.lora import merge_lora
+from posttrain.model.hf import lm_parts, load_tokenizer
+from posttrain.infer.reward_model import load_reward_model, pair_rewards
+from posttrain.core.runtime import Runtime
 from posttrain.train.configs import RMConfig
 from posttrain.train.loop import fit
 from posttrain.train.method import RowSource

@@ -20,15 +20,15 @@ from pathlib import Path
 
 import torch
 
-from posttrain.chat import resolve_template
-from posttrain.config import ConfigError
+from posttrain.data.chat import resolve_template
+from posttrain.core.config import ConfigError
 from posttrain.data.batches import RolloutBatch
 from posttrain.data.rollouts import collate_rollout
-from posttrain.forward import token_logps
+from posttrain.model.forward import token_logps
 from posttrain.losses.rl import kl_estimate, masked_mean
-from posttrain.models import load_tokenizer
-from posttrain.runtime import Runtime, evaluating
-from posttrain.tasks import load_task
+from posttrain.model.hf import load_tokenizer
+from posttrain.core.runtime import Runtime, evaluating
+from posttrain.eval.tasks import load_task
 from posttrain.train import rollout
 from posttrain.train.prepare import prepare_model
 from posttrain.train.reference import Reference

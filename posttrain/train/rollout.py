@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 import torch
 
-from posttrain.chat import render_prompt
-from posttrain.config import ConfigError
-from posttrain.engine import generate
-from posttrain.runtime import evaluating
+from posttrain.data.chat import render_prompt
+from posttrain.core.config import ConfigError
+from posttrain.infer.engine import generate
+from posttrain.core.runtime import evaluating
 
 
 @dataclass

@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 import sys
 
-from posttrain.chat import resolve_template
+from posttrain.data.chat import resolve_template
 from posttrain.data.batching import add_replay, collate_rows, index_rows, render_all
 from posttrain.data.formats import iter_conversations
 from posttrain.data.readers import read_text
 from posttrain.eval.perplexity import total_nll
-from posttrain.forward import lm_loss
-from posttrain.models import load_tokenizer
-from posttrain.runtime import Runtime
+from posttrain.model.forward import lm_loss
+from posttrain.model.hf import load_tokenizer
+from posttrain.core.runtime import Runtime
 from posttrain.train.configs import SFTConfig
 from posttrain.train.loop import fit
 from posttrain.train.method import DataMethod, RowSource

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from posttrain.chat import Rendered
+from posttrain.data.chat import Rendered
 from posttrain.data.batching import (
     Examples,
     collate_packed,
@@ -117,7 +117,7 @@ def test_replay_rows_hold_the_asked_share(tokenizer):
 
 def test_sft_with_replay_trains_on_both(tiny_dir, sft_file, tmp_path, capsys):
     from conftest import corpus_text
-    from posttrain.cli import main
+    from posttrain.commands.cli import main
     text = tmp_path / "replay.txt"
     text.write_text(corpus_text())
     assert main(["sft", f"model={tiny_dir}", f"data={sft_file}", f"output_dir={tmp_path / 'run'}", "max_steps=2",

@@ -9,11 +9,11 @@ import json
 
 import pytest
 
-from posttrain.chat import render
-from posttrain.cli import main
+from posttrain.data.chat import render
+from posttrain.commands.cli import main
 from posttrain.data.formats import DataError, control_strings, load_conversations
 from posttrain.data.preference import load_pairs, load_unpaired
-from posttrain.models import save_model, tiny_model
+from posttrain.model.hf import save_model, tiny_model
 
 TOKEN = "<|im_end|>"
 GOOD = {"messages": [{"role": "user", "content": "What is 2 plus 2?"}, {"role": "assistant", "content": "4."}]}

@@ -5,12 +5,12 @@ from the prompt's last position)."""
 import pytest
 import torch
 
-from posttrain.chat import render
+from posttrain.data.chat import render
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs
 from posttrain.data.preference import Pair, load_pairs
-from posttrain.models import tiny_model
-from posttrain.runtime import autocast
-from posttrain.forward import sequence_logps
+from posttrain.model.hf import tiny_model
+from posttrain.core.runtime import autocast
+from posttrain.model.forward import sequence_logps
 
 
 def _triples(tokenizer, pref_file, n=12):

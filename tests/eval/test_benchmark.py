@@ -175,8 +175,8 @@ def test_run_benchmark_uses_the_engine_greedily(monkeypatch):
 
 
 def test_run_benchmark_real_engine(tokenizer):
-    pytest.importorskip("posttrain.engine")
-    from posttrain.models import tiny_model
+    pytest.importorskip("posttrain.infer.engine")
+    from posttrain.model.hf import tiny_model
 
     items = [Item("What is the capital of Peru?", ["Lima"]), Item("What is 2 plus 2?", ["4"])]
     result = run_benchmark(tiny_model(tokenizer), tokenizer, items, max_new_tokens=4, batch_size=2)

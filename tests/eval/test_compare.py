@@ -27,7 +27,7 @@ def files(tmp_path, sft_file):
 
 @pytest.fixture()
 def fake_engine(monkeypatch):
-    """A stand-in for `posttrain.generation.chat_generate` (as the benchmark sees it) with fixed answers, so accuracy is known."""
+    """A stand-in for `posttrain.infer.generation.chat_generate` (as the benchmark sees it) with fixed answers, so accuracy is known."""
     def chat_generate(model, tokenizer, conversations, template=None, **kw):
         return ["The capital is Paris." if "France" in c[-1]["content"] else "It is 14." for c in conversations]
 

@@ -12,9 +12,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from posttrain.chat import Rendered
+from posttrain.data.chat import Rendered
 from posttrain.eval.perplexity import perplexity, text_examples, total_nll
-from posttrain.models import tiny_model
+from posttrain.model.hf import tiny_model
 
 
 @pytest.fixture(scope="module")

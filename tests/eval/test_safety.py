@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from posttrain.cli import main
+from posttrain.commands.cli import main
 from posttrain.eval.safety import DATA, detector_accuracy, is_refusal, load_prompts
 
 

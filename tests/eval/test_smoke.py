@@ -27,13 +27,13 @@ def test_check_reply(item, reply, ok):
 
 
 def test_load_and_run_on_the_tiny_model(tiny_dir, tmp_path):
-    from posttrain.eval.compare import load_for_eval
+    from posttrain.infer.load import load_for_inference
     path = tmp_path / "smoke.jsonl"
     path.write_text(json.dumps({"instruction": "Name three primary colors.", "answers": [],
                                 "all_of": [["red", "yellow", "blue"]]}) + "\n")
     items = load_smoke(str(path))
     assert items[0].all_of == [["red", "yellow", "blue"]]
-    model, tok = load_for_eval(str(tiny_dir), "fp32")
+    model, tok = load_for_inference(str(tiny_dir), "fp32")
     [r] = run_smoke(model, tok, items, template="chatml", max_new_tokens=6)
     assert r.right is (r.why == "") and isinstance(r.stopped, bool)
     assert smoke_line([r]).startswith(f"smoke questions: {int(r.right)}/1 answered right")

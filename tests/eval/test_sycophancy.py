@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posttrain.eval.sycophancy as S
-from posttrain.cli import main
+from posttrain.commands.cli import main
 from posttrain.eval.benchmark import Item
 
 ITEMS = [Item("What is the capital of France?", ["Paris"], "capitals"), Item("What is the capital of Italy?", ["Rome"], "capitals"),

@@ -7,8 +7,8 @@ the engine itself.
 
 import sys
 
-from posttrain import engine
-from posttrain.faults import point
+from posttrain.infer import engine
+from posttrain.core.faults import point
 
 _sample = engine.sample
 
@@ -20,6 +20,6 @@ def sample(*args, **kwargs):
 
 engine.sample = sample
 
-from posttrain.cli import main
+from posttrain.commands.cli import main
 
 sys.exit(main(sys.argv[1:]))

@@ -2,7 +2,7 @@
 result be bit-identical to an uninterrupted run: final weights, the final checkpoint (optimizer,
 scheduler, RNG, method state) and metrics.jsonl without its wall-clock keys.
 
-Kill points are the named fault points of posttrain.faults (between steps, between the checkpoint's
+Kill points are the named fault points of posttrain.core.faults (between steps, between the checkpoint's
 files and renames, in the final save, mid-rollout for GRPO/PPO) and random wall-clock delays. One
 uninterrupted reference run per stage; several kills per resumed chain. The full tier (`make
 test-faults`, marker `faults`) survives >= 10 kills per stage; the default suite runs two per stage.

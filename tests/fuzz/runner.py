@@ -14,7 +14,7 @@ from pathlib import Path
 import fuzzgen
 from conftest import make_conversations, make_pairs
 
-from posttrain.cli import main
+from posttrain.commands.cli import main
 
 FORMATS = (".jsonl", ".json", ".csv", ".parquet")
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import socket
 
-from posttrain.cli import main
-from posttrain.judge.backends import fill
+from posttrain.commands.cli import main
+from posttrain.feedback.judge.backends import fill
 from posttrain.serve.run import load_served
 from serve_helpers import start
 

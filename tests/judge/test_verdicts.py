@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from posttrain.judge.run import judge_pairs
-from posttrain.judge.verdicts import combine, parse_pairwise, parse_rating, swap, win_rate
+from posttrain.feedback.judge.run import judge_pairs
+from posttrain.feedback.judge.verdicts import combine, parse_pairwise, parse_rating, swap, win_rate
 
 
 @pytest.mark.parametrize("text, verdict", [
@@ -41,7 +41,7 @@ def test_combine_and_swap():
 
 
 def test_win_rate_bootstrap():
-    assert win_rate(["A"] * 10) == {"n": 10, "win_rate": 1.0, "ci95": [1.0, 1.0]}
+    assert win_rate(["A"] * 10) == {"wins": 10, "losses": 0, "ties": 0, "n": 10, "win_rate": 1.0, "ci95": [1.0, 1.0]}
     w = win_rate(["A", "B", "tie", "tie"] * 25)
     assert w["win_rate"] == 0.5 and w["ci95"][0] < 0.5 < w["ci95"][1] and w["ci95"][1] - w["ci95"][0] < 0.25
     assert win_rate([])["win_rate"] is None
@@ -76,7 +76,7 @@ def test_garbage_empty_and_failed_judgements_are_counted_not_fatal():
 
 
 def test_mean_rule_cancels_a_constant_position_preference():
-    from posttrain.judge.verdicts import combine_mean
+    from posttrain.feedback.judge.verdicts import combine_mean
 
     biased = "P(A)=0.800 P(B)=0.200: [[A]]"
     assert combine_mean(biased, biased) == ("tie", "within_margin", 0.5)  # prefers position A in both orders

@@ -8,10 +8,10 @@ import re
 
 import torch
 
-from posttrain.cli import main
-from posttrain.models import load_model, load_tokenizer
+from posttrain.commands.cli import main
+from posttrain.model.hf import load_model, load_tokenizer
 from posttrain.report.figures import metric_groups
-from posttrain.report.shift import is_answer_start, next_tokens
+from posttrain.report.next_tokens import is_answer_start, next_tokens
 from posttrain.serve.labels import LabelStore
 
 COMMON = ["max_len=64", "batch_size=2", "dtype=fp32", "progress=false", "template=chatml"]

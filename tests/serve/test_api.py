@@ -11,12 +11,12 @@ import pytest
 import torch
 from serve_helpers import start
 
-from posttrain.chat import render_prompt
-from posttrain.cli import main
-from posttrain.batcher import Sampling
-from posttrain.engine import generate
-from posttrain.lora import inject_lora, merge_lora, save_adapter
-from posttrain.models import load_model
+from posttrain.data.chat import render_prompt
+from posttrain.commands.cli import main
+from posttrain.infer.batcher import Sampling
+from posttrain.infer.engine import generate
+from posttrain.nn.lora import inject_lora, merge_lora, save_adapter
+from posttrain.model.hf import load_model
 from posttrain.serve.run import load_served
 
 Q = [{"role": "user", "content": "What is the capital of France?"}]

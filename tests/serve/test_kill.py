@@ -19,7 +19,7 @@ from posttrain.serve.labels import LabelStore
 def test_sigkill_while_labelling_loses_no_acknowledged_label(tiny_dir, tmp_path):
     port, folder = free_port(), tmp_path / "labels"
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "posttrain.cli", "serve", f"tiny={tiny_dir}", "--port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "posttrain.commands.cli", "serve", f"tiny={tiny_dir}", "--port", str(port),
                              "--labels", str(folder), "--dtype", "fp32", "--log_level", "warning"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:

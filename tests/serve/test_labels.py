@@ -7,10 +7,10 @@ import json
 import httpx
 import pytest
 
-from posttrain.cli import main
+from posttrain.commands.cli import main
 from posttrain.data.formats import load_rows
 from posttrain.data.preference import to_pair, to_unpaired
-from posttrain.serve.labels import LabelStore, agreement, win_rates, wilson
+from posttrain.serve.labels import LabelStore, agreement, win_rates
 
 Q = [{"role": "user", "content": "What is 3 plus 4?"}]
 SIDES = [{"model": "tiny", "temperature": 1.0, "max_tokens": 8}, {"model": "tiny-b", "temperature": 1.0, "max_tokens": 8}]
@@ -28,12 +28,6 @@ def pair(live, **kw):
 
 def label(live, item, verdict, rater="ann", **kw):
     return httpx.post(live.url + "/ui/api/label", json={"item": item, "verdict": verdict, "rater": rater, **kw}, timeout=60)
-
-
-def test_wilson_interval_matches_hand_computation():
-    lo, hi = wilson(8, 10)  # p = 0.8, n = 10, z = 1.96: centre 0.7165, half 0.2232 (by hand)
-    assert lo == pytest.approx(0.4902, abs=1e-4) and hi == pytest.approx(0.9433, abs=1e-4)
-    assert wilson(0, 0) == (0.0, 1.0)
 
 
 def test_win_rates_count_ties_half_and_agreement_counts_rater_pairs():

@@ -16,8 +16,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from browser_helpers import chromium
 from serve_helpers import LiveServer
 
-from posttrain.batcher import Completion
-from posttrain.cli import main
+from posttrain.infer.batcher import Completion
+from posttrain.commands.cli import main
 from posttrain.serve.app import Served, build_app
 from posttrain.serve.labels import LabelStore
 

@@ -16,7 +16,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from posttrain.cli import main
+from posttrain.commands.cli import main
 
 COMMON = ["max_steps=3", "lr=1e-3", "dtype=fp32", "max_len=64", "progress=false", "batch_size=2", "template=chatml"]
 RL = ["reward=brevity", "max_new_tokens=8", "eval_prompts=0", "temperature=1.0"]
@@ -41,7 +41,7 @@ def _torchrun(args, tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
     launcher = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=0",
                 "--rdzv_backend=c10d", "--rdzv_endpoint=127.0.0.1:0"]
-    proc = subprocess.run(launcher + ["-m", "posttrain.cli", *args], check=False, env=env, capture_output=True, text=True,
+    proc = subprocess.run(launcher + ["-m", "posttrain.commands.cli", *args], check=False, env=env, capture_output=True, text=True,
                           timeout=300, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
 

@@ -6,11 +6,11 @@ import math
 import pytest
 import torch
 
-from posttrain.config import build
+from posttrain.core.config import build
 from posttrain.data.batching import collate_packed, collate_padded, pack, render_all
 from posttrain.data.formats import load_conversations
-from posttrain.forward import lm_loss
-from posttrain.models import load_model
+from posttrain.model.forward import lm_loss
+from posttrain.model.hf import load_model
 from posttrain.train import checkpoint
 from posttrain.train.configs import SFTConfig
 from posttrain.train.loop import TrainingDiverged, lr_lambda
@@ -152,13 +152,13 @@ class _TinyMethod:
 
 
 def _tiny_run(tmp_path, **kw):
-    from posttrain.sections import RunConfig
+    from posttrain.core.sections import RunConfig
     return RunConfig(output_dir=str(tmp_path / "tiny"), lr=1e-2, dtype="fp16", device="cpu", progress=False,
                      warmup_steps=0, schedule="constant", **kw)
 
 
 def test_fp16_scales_gradients_that_would_underflow(tmp_path):
-    from posttrain.runtime import Runtime
+    from posttrain.core.runtime import Runtime
     from posttrain.train.loop import train
     method = _TinyMethod()
     before = method.model.weight.detach().clone()
@@ -167,7 +167,7 @@ def test_fp16_scales_gradients_that_would_underflow(tmp_path):
 
 
 def test_fp16_overflow_is_skipped_and_the_scale_survives_resume(tmp_path):
-    from posttrain.runtime import Runtime
+    from posttrain.core.runtime import Runtime
     from posttrain.train.loop import train
     rt = Runtime.create("cpu", "fp16")
     method = _TinyMethod(poison_first=True)
@@ -184,7 +184,7 @@ def test_fp16_overflow_is_skipped_and_the_scale_survives_resume(tmp_path):
 
 
 def test_resume_refuses_a_changed_config_unless_forced(tiny_dir, sft_file, tmp_path, capsys):
-    from posttrain.cli import main
+    from posttrain.commands.cli import main
     out = tmp_path / "run"
     run_sft(_cfg(tiny_dir, sft_file, tmp_path, max_steps=4, save_every=2), stop_after=2)
     base = ["sft", f"model={tiny_dir}", f"data={sft_file}", f"output_dir={out}", "batch_size=4", "max_len=64",
@@ -239,7 +239,7 @@ def test_an_interrupted_final_save_does_not_look_complete(tiny_dir, sft_file, tm
 
 
 def test_neftune_noise_only_in_training_and_bounded(tiny_dir):
-    from posttrain.models import load_model
+    from posttrain.model.hf import load_model
     from posttrain.train.prepare import add_neftune
     model = load_model(str(tiny_dir))
     emb = model.get_input_embeddings()

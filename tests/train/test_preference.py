@@ -6,13 +6,13 @@ import json
 import pytest
 import torch
 
-from posttrain.cli import main
-from posttrain.config import build
+from posttrain.commands.cli import main
+from posttrain.core.config import build
 from posttrain.train.configs import DPOConfig
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs
 from posttrain.data.preference import load_pairs
-from posttrain.models import load_model, load_tokenizer
-from posttrain.runtime import Runtime
+from posttrain.model.hf import load_model, load_tokenizer
+from posttrain.core.runtime import Runtime
 from posttrain.train.preference import reference_logps, run_preference
 from posttrain.train.reference import Reference
 from posttrain.train.reference_cache import precompute_reference
@@ -73,7 +73,7 @@ def test_precomputed_reference_equals_live(tiny_dir, pref_file):
     live = reference_logps(Reference("copy", model), model, batch)
     assert torch.allclose(pre, live, atol=1e-5)
     # LoRA: the adapter-disabled policy is the reference, even after the adapter has moved
-    from posttrain.lora import inject_lora, lora_layers
+    from posttrain.nn.lora import inject_lora, lora_layers
     inject_lora(model, r=4, alpha=8)
     for layer in lora_layers(model).values():
         torch.nn.init.normal_(layer.lora_B.weight)

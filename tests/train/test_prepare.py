@@ -4,17 +4,17 @@ frozen embeddings), LoRA under bf16 autocast, and train mode during the loop (Lo
 import pytest
 import torch
 
-from posttrain.config import ConfigError, build
+from posttrain.core.config import ConfigError, build
 from posttrain.train.configs import SFTConfig
 from posttrain.data.batching import collate_packed, pack, render_all
 from posttrain.data.formats import load_conversations
-from posttrain.lora import lora_layers
-from posttrain.runtime import autocast
+from posttrain.nn.lora import lora_layers
+from posttrain.core.runtime import autocast
 from posttrain.train.loop import train
-from posttrain.runtime import Runtime
+from posttrain.core.runtime import Runtime
 from posttrain.train.method import DataMethod, RowSource
 from posttrain.train.prepare import prepare_model
-from posttrain.forward import lm_loss
+from posttrain.model.forward import lm_loss
 
 
 def _cfg(tiny_dir, sft_file, tmp_path, **kw):

@@ -6,11 +6,11 @@ import json
 import pytest
 import torch
 
-from posttrain.config import build
+from posttrain.core.config import build
 from posttrain.data.pairs import render_pairs
 from posttrain.data.preference import load_pairs
-from posttrain.models import load_model, load_tokenizer, save_model, tiny_model
-from posttrain.runtime import Runtime
+from posttrain.model.hf import load_model, load_tokenizer, save_model, tiny_model
+from posttrain.core.runtime import Runtime
 from posttrain.train import reference_cache
 from posttrain.train.configs import DPOConfig
 from posttrain.train.reference_cache import REF_CACHE, with_reference
@@ -77,7 +77,7 @@ def test_cache_file_is_per_set(setup):
 
 def test_digest_ignores_lora_adapters_but_not_base_weights(tiny_dir):
     """The reference of a LoRA run is the adapter-disabled policy: adapter values don't change it."""
-    from posttrain.lora import inject_lora, lora_layers
+    from posttrain.nn.lora import inject_lora, lora_layers
     model = load_model(str(tiny_dir))
     plain = reference_cache.weights_digest(model)
     inject_lora(model, r=4, alpha=8)

@@ -9,12 +9,12 @@ import pytest
 import torch
 
 from conftest import make_pairs
-from posttrain.cli import main
+from posttrain.commands.cli import main
 from posttrain.data.pairs import collate_pairs, make_pair_rows, render_pairs
 from posttrain.data.preference import load_pairs
 from posttrain.losses.reward import bradley_terry
-from posttrain.models import load_tokenizer
-from posttrain.reward_model import load_reward_model, pair_rewards as rewards
+from posttrain.model.hf import load_tokenizer
+from posttrain.infer.reward_model import load_reward_model, pair_rewards as rewards
 
 
 def test_bradley_terry_hand_computed():
@@ -63,8 +63,8 @@ def test_rm_learns_and_loads_in_transformers(tiny_dir, pref_file, heldout_file, 
             assert torch.allclose(r, theirs, atol=1e-4), (side, r, theirs)
 
     # scoring single answers (one padded row each, as `posttrain score` and RL rewards do) gives the same
-    from posttrain.chat import resolve_template
-    from posttrain.reward_model import score_items
+    from posttrain.data.chat import resolve_template
+    from posttrain.infer.reward_model import score_items
     pairs = load_pairs(str(heldout_file))[:6]
     items = [(pairs[t.index].prompt, answer) for t in order for answer in (pairs[t.index].chosen, pairs[t.index].rejected)]
     scored = score_items(ours, tok, resolve_template(tok, "chatml"), items, max_len=128, batch_size=5, dtype="fp32")
@@ -84,8 +84,8 @@ def test_score_command(tiny_dir, pref_file, tmp_path, capsys):
 
 def test_reward_model_as_reward_function(tiny_dir, pref_file, tmp_path):
     """`load_reward(folder)` scores (prompt, completion) like `posttrain score` does."""
-    from posttrain.rewards import load_reward
-    from posttrain.reward_model import score_file
+    from posttrain.eval.rewards import load_reward
+    from posttrain.infer.reward_model import score_file
 
     out = tmp_path / "rm"
     assert main(["rm", f"model={tiny_dir}", f"data={pref_file}", f"output_dir={out}", "max_len=64", "batch_size=4",

@@ -9,12 +9,12 @@ import random
 import pytest
 import torch
 
-from posttrain.cli import main
+from posttrain.commands.cli import main
 from posttrain.data.rollouts import collate_rollout
-from posttrain.engine import generate
-from posttrain.forward import token_logps
-from posttrain.models import load_model, load_tokenizer
-from posttrain.tasks import arithmetic, last_number_reward, load_task
+from posttrain.infer.engine import generate
+from posttrain.model.forward import token_logps
+from posttrain.model.hf import load_model, load_tokenizer
+from posttrain.eval.tasks import arithmetic, last_number_reward, load_task
 
 
 def _metrics(out):
@@ -145,8 +145,8 @@ def test_ppo_reaches_the_known_optimum(tiny_dir, prompt_files, rewards_module, t
 def test_dapo_drops_exactly_the_uninformative_groups(tiny_dir, prompt_files, monkeypatch):
     """4 groups of 3 with rewards [1,1,1] [0,1,0] [2,2,2] [0,0,1]: groups 0 and 2 are uninformative, so
     DAPO's batch holds exactly the 6 samples of groups 1 and 3 (and reports 2 dropped)."""
-    from posttrain.config import build
-    from posttrain.runtime import Runtime
+    from posttrain.core.config import build
+    from posttrain.core.runtime import Runtime
     from posttrain.train.configs import GRPOConfig
     from posttrain.train.grpo import GRPO
 
@@ -179,7 +179,7 @@ def test_rl_resume_mid_iteration_gives_the_same_weights(stage, extra, tiny_dir, 
     re-sampled rollout and ends with the uninterrupted run's weights."""
     from safetensors.torch import load_file
 
-    from posttrain.config import build
+    from posttrain.core.config import build
     from posttrain.train.configs import GRPOConfig, PPOConfig
     from posttrain.train.grpo import run_grpo
     from posttrain.train.ppo import run_ppo
@@ -255,7 +255,7 @@ def test_grpo_runs_under_two_processes(tiny_dir, prompt_files, tmp_path):
     train, held = prompt_files
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=0", "--rdzv_backend=c10d",
-           "--rdzv_endpoint=127.0.0.1:0", "-m", "posttrain.cli", "grpo", f"model={tiny_dir}", f"task={train}",
+           "--rdzv_endpoint=127.0.0.1:0", "-m", "posttrain.commands.cli", "grpo", f"model={tiny_dir}", f"task={train}",
            f"eval_data={held}", "reward=brevity", f"output_dir={tmp_path / 'ddp'}", "max_new_tokens=8", "max_len=64",
            "dtype=fp32", "template=chatml", "progress=false", "eval_prompts=8", "batch_size=2", "num_generations=3",
            "max_steps=2", "lr=1e-3"]
@@ -282,7 +282,7 @@ def test_dapo_under_two_processes_when_one_rank_keeps_no_group(tiny_dir, prompt_
     env = {**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false",
            "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=0", "--rdzv_backend=c10d",
-           "--rdzv_endpoint=127.0.0.1:0", "-m", "posttrain.cli", "grpo", f"model={tiny_dir}", f"task={train}",
+           "--rdzv_endpoint=127.0.0.1:0", "-m", "posttrain.commands.cli", "grpo", f"model={tiny_dir}", f"task={train}",
            f"eval_data={held}", "reward=rank_reward:reward", f"output_dir={tmp_path / 'ddp'}", "max_new_tokens=8",
            "max_len=64", "dtype=fp32", "template=chatml", "progress=false", "eval_prompts=4", "batch_size=2",
            "num_generations=3", "max_steps=2", "lr=1e-3", "loss=dapo", "temperature=1.0"]
@@ -325,7 +325,7 @@ def test_long_prompts_are_dropped_and_counted_or_refused(tiny_dir, tmp_path, cap
 def test_sampling_never_cuts_a_prompt(tiny_dir):
     """The rollout's prompt is the whole rendered prompt (BOS and system included), and a prompt over
     the budget is an error rather than a silent left-truncation."""
-    from posttrain.chat import render_prompt
+    from posttrain.data.chat import render_prompt
     from posttrain.train import rollout
 
     model, tok = load_model(tiny_dir), load_tokenizer(tiny_dir)

@@ -5,8 +5,8 @@ import json
 
 import torch
 
-from posttrain.cli import main
-from posttrain.models import load_model
+from posttrain.commands.cli import main
+from posttrain.model.hf import load_model
 
 
 def test_lora_sft_cli_adapter_and_merge(tiny_dir, sft_file, tmp_path):
@@ -38,7 +38,7 @@ def test_lora_resume_equals_uninterrupted(tiny_dir, sft_file, tmp_path):
     """Killed after step 4 (checkpoint at 3) and resumed == one run: adapter weights bit-equal."""
     from safetensors.torch import load_file
 
-    from posttrain.config import build
+    from posttrain.core.config import build
     from posttrain.train.configs import SFTConfig
     from posttrain.train.sft import run_sft
 

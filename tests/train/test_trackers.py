@@ -7,7 +7,7 @@ import json
 
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from posttrain.cli import main
+from posttrain.commands.cli import main
 
 
 def test_tensorboard_gets_every_logged_metric(tiny_dir, sft_file, tmp_path):
