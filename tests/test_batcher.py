@@ -8,8 +8,9 @@ import time
 import pytest
 import torch
 
-from posttrain.infer.batcher import Batcher, RowCache, Sampling
+from posttrain.infer.batcher import Batcher, Sampling
 from posttrain.infer.engine import generate
+from posttrain.infer.row_cache import RowCache
 from posttrain.model.fast_decode import KVCache
 from posttrain.model.hf import tiny_model
 

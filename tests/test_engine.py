@@ -8,7 +8,10 @@ import math
 import pytest
 import torch
 
-from posttrain.infer.engine import decode_steps, filter_logits, generate, stream
+from posttrain.infer import sampling
+from posttrain.infer.engine import decode_steps, generate, stream
+from posttrain.infer.sampling import filter_logits
+from posttrain.infer.stopping import StopStrings, finish_row
 from posttrain.infer.generation import chat_generate
 
 TEXTS = ["What is 3 plus 4?", "The capital of France is", "hello"]
@@ -198,12 +201,10 @@ def test_no_state_leaks_between_calls(model, prompts):
 def test_candidate_sampling_has_the_filtered_distribution(monkeypatch, top_k, top_p):
     """The fast path (top-k candidates, inverse-CDF draw) samples what filter_logits + softmax defines;
     with 4 candidates, top_p=0.999 needs the retry with more candidates."""
-    import posttrain.infer.engine as E
-
-    monkeypatch.setattr(E, "CANDIDATES", 4)
+    monkeypatch.setattr(sampling, "CANDIDATES", 4)
     logits = torch.tensor([[2.0, 1.0, 0.5, 0.0, -1.0, -2.0, -3.0, -4.0]]).repeat(20000, 1)
-    want = E.filter_logits(logits[:1], top_k, top_p).softmax(-1)[0]
-    toks, _ = E.sample(logits, 1.0, top_k, top_p, torch.Generator().manual_seed(0), with_logprobs=False)
+    want = filter_logits(logits[:1], top_k, top_p).softmax(-1)[0]
+    toks, _ = sampling.sample(logits, 1.0, top_k, top_p, torch.Generator().manual_seed(0), with_logprobs=False)
     freq = torch.bincount(toks, minlength=8).float() / len(toks)
     assert torch.allclose(freq, want, atol=0.015), (freq, want)
     assert (freq[want == 0] == 0).all()
@@ -212,15 +213,13 @@ def test_candidate_sampling_has_the_filtered_distribution(monkeypatch, top_k, to
 def test_candidate_sampling_when_only_some_rows_need_more_candidates(monkeypatch):
     """Peaked rows close their nucleus within 4 candidates, flat ones do not and are retried alone:
     each kind still samples its own filtered distribution."""
-    import posttrain.infer.engine as E
-
-    monkeypatch.setattr(E, "CANDIDATES", 4)
+    monkeypatch.setattr(sampling, "CANDIDATES", 4)
     peaked = torch.tensor([4.0, 2.0, 0.0, -1.0, -2.0, -2.0, -3.0, -3.0])
     flat = torch.tensor([0.3, 0.2, 0.1, 0.0, 0.0, -0.1, -0.2, -0.3])
     logits = torch.stack([peaked, flat]).repeat(20000, 1)
-    toks, _ = E.sample(logits, 1.0, 0, 0.9, torch.Generator().manual_seed(0), with_logprobs=False)
+    toks, _ = sampling.sample(logits, 1.0, 0, 0.9, torch.Generator().manual_seed(0), with_logprobs=False)
     for start, row in ((0, peaked), (1, flat)):
-        want = E.filter_logits(row[None], 0, 0.9).softmax(-1)[0]
+        want = filter_logits(row[None], 0, 0.9).softmax(-1)[0]
         freq = torch.bincount(toks[start::2], minlength=8).float() / 20000
         assert torch.allclose(freq, want, atol=0.015), (freq, want)
         assert (freq[want == 0] == 0).all()
@@ -228,12 +227,11 @@ def test_candidate_sampling_when_only_some_rows_need_more_candidates(monkeypatch
 
 def test_stop_string_that_is_a_special_token_fires(tokenizer):
     """Old code decoded without special tokens, so a stop string like `<|user|>` never matched."""
-    from posttrain.infer.engine import StopStrings, _finish
     special = tokenizer.convert_tokens_to_ids("<|user|>")
     ids = tokenizer("hello world", add_special_tokens=False)["input_ids"] + [special]
     stops = StopStrings(tokenizer, ["never", "<|user|>"], 1)
     assert [stops(0, t) for t in ids] == [False] * (len(ids) - 1) + [True]
-    text, reason = _finish(tokenizer, stops.ids[0], set(), ["never", "<|user|>"], "length", stops.hit[0])
+    text, reason = finish_row(tokenizer, stops.ids[0], (), ["never", "<|user|>"], stops.hit[0])
     assert (text, reason) == ("hello world", "stop")
 
 
