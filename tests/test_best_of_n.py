@@ -8,6 +8,7 @@ import pytest
 
 from posttrain.commands.cli import main
 from posttrain.eval.rewards import load_reward
+from posttrain.infer.backend import Reply
 
 
 def test_builtin_and_summed_rewards():
@@ -93,12 +94,31 @@ def test_select_counts_by_hand():
     assert select(results, keep_ties=True) == results[:4]
 
 
-def test_unscored_samples_are_left_out(monkeypatch):
+def test_unscored_samples_are_left_out():
     """A reward of None (a reward model's too-long row) is never the best nor the worst."""
     import posttrain.feedback.best_of_n as bon
-    from posttrain.feedback.best_of_n import best_of_n
-    monkeypatch.setattr(bon, "chat_generate", lambda m, t, convs, **kw: [f"s{i}" for i in range(len(convs))])
     rewards = iter([None, 0.2, 0.9, None, None, None])
-    got = best_of_n(None, None, [["p1"], ["p2"]], lambda c, s, **kw: [next(rewards) for _ in s], n=3)
+    got = bon.best_of_n(Numbered(), [["p1"], ["p2"]], lambda c, s, **kw: [next(rewards) for _ in s], n=3)
     assert got[0]["samples"] == ["s1", "s2"] and got[0]["best"] == 1 and got[0]["worst"] == 0
     assert got[1]["rewards"] == [] and bon.select(got) == [got[0]]
+
+
+def test_failed_samples_are_left_out_and_n_is_asked_of_the_backend():
+    import posttrain.feedback.best_of_n as bon
+    backend = Numbered(failed={0, 4})
+    got = bon.best_of_n(backend, [["p1"], ["p2"]], lambda c, s, **kw: [float(len(x)) for x in s], n=3,
+                        temperature=0.5, top_p=0.9, max_new_tokens=7)
+    assert [r["samples"] for r in got] == [["s1", "s2"], ["s3", "s5"]]
+    (convs, sampling), = backend.seen
+    assert convs == [["p1"], ["p2"]] and (sampling.n, sampling.temperature, sampling.top_p) == (3, 0.5, 0.9)
+
+
+class Numbered:
+    """A chat backend answering s0, s1, ... (n per conversation); the replies numbered in `failed` fail."""
+
+    def __init__(self, failed=()):
+        self.failed, self.seen, self.name, self.errors = set(failed), [], "numbered", []
+
+    def chat(self, convs, sampling, progress=None):
+        self.seen.append((convs, sampling))
+        return [Reply(None if i in self.failed else f"s{i}") for i in range(len(convs) * sampling.n)]

@@ -12,6 +12,23 @@ from posttrain.commands.cli import main
 from posttrain.core.config import ConfigError
 from posttrain.data.formats import load_conversations, load_rows
 from posttrain.data.preference import to_pair
+from posttrain.infer.backend import Reply, Sampling
+
+
+class Fake:
+    """A chat backend answering "<label> <i>" (or None: failed), recording what it was asked."""
+
+    def __init__(self, seen=None, answer=None, failing=False):
+        self.seen, self.answer, self.failing, self.name, self.errors = seen, answer, failing, "fake", []
+        self.samplings = []
+
+    def chat(self, convs, sampling, progress=None):
+        self.samplings.append(sampling)
+        if self.seen is not None:
+            self.seen.append((progress, convs))
+        if self.failing:
+            return [Reply(None)] * len(convs)
+        return [Reply(self.answer or f"{progress} {i}") for i in range(len(convs))]
 
 
 def test_the_default_constitution_and_a_markdown_one(tmp_path):
@@ -31,11 +48,7 @@ def test_the_default_constitution_and_a_markdown_one(tmp_path):
 
 def test_each_round_critiques_the_latest_answer_then_revises():
     seen = []
-
-    def fake(convs, label):
-        seen.append((label, convs))
-        return [f"{label} {i}" for i in range(len(convs))]
-
+    fake = Fake(seen)
     principles = [C.Principle("p1", "Critique 1?", "Revise 1."), C.Principle("p2", "Critique 2?", "Revise 2.")]
     prompts = [[{"role": "user", "content": "q0"}], [{"role": "user", "content": "q1"}]]
     recs = C.critique_and_revise(fake, fake, prompts, principles, rounds=2, seed=3)
@@ -49,10 +62,11 @@ def test_each_round_critiques_the_latest_answer_then_revises():
 
 
 def test_a_failed_critique_leaves_the_answer_unrevised():
-    answer = lambda convs, label: ["original"] * len(convs)  # noqa: E731
-    failing = lambda convs, label: [None] * len(convs)  # noqa: E731
-    recs = C.critique_and_revise(answer, failing, [[{"role": "user", "content": "q"}]], C.load_constitution())
+    answer, critic, sampling = Fake(answer="original"), Fake(failing=True), Sampling(max_new_tokens=5, seed=1)
+    recs = C.critique_and_revise(answer, critic, [[{"role": "user", "content": "q"}]], C.load_constitution(),
+                                 sampling=sampling)
     assert recs[0]["rounds"] == [] and C._latest(recs[0]) == "original"
+    assert answer.samplings == [sampling] and critic.samplings == [sampling] * 2  # one set of options for both
 
 
 def test_an_endpoint_critic_on_posttrain_serve_and_a_silent_one(live, tiny_dir, tmp_path, capsys):
@@ -100,11 +114,7 @@ def test_worked_examples_come_before_each_critique_but_not_into_the_data():
     shots = C.load_examples(None, principles)
     assert len(shots) >= 18 and shots[0]["role"] == "user" and shots[-1]["role"] == "assistant"
     seen = []
-
-    def fake(convs, label):
-        seen.append((label, convs))
-        return [f"{label} {i}" for i in range(len(convs))]
-
+    fake = Fake(seen)
     prompts = [[{"role": "user", "content": "q0"}]]
     recs = C.critique_and_revise(fake, fake, prompts, principles, rounds=1, shots=shots)
     assert seen[0][1][0] == prompts[0]  # the answer is the model's own, without examples

@@ -9,20 +9,32 @@ import posttrain.feedback.corrections as C
 from posttrain.commands.cli import main
 from posttrain.data.formats import load_rows
 from posttrain.data.preference import to_pair
+from posttrain.infer.backend import Reply
+from posttrain.infer.generation import LocalChat
 
 
-def test_pairs_by_hand(monkeypatch):
+class Scripted:
+    def __init__(self, texts):
+        self.texts, self.name, self.errors = texts, "scripted", []
+
+    def chat(self, convs, sampling, progress=None):
+        assert sampling.temperature == 0.0  # greedy
+        return [Reply(t) for t in self.texts[:len(convs)]]
+
+
+def test_pairs_by_hand():
     rows = [{"prompt": [{"role": "user", "content": q}], "answers": [a]}
             for q, a in (("What is 2 plus 3?", "5"), ("What is 4 times 3?", "12"), ("What is 9 minus 1?", "8"))]
     replies = ["2 plus 3 is 5.", "4 times 3 is 15.", "I do not know."]
-    monkeypatch.setattr(C, "chat_generate", lambda model, tok, convs, **kw: replies[:len(convs)])
-    pairs, acc = C.correction_pairs(None, None, rows, None, 24)
+    pairs, acc = C.correction_pairs(Scripted(replies), rows, 24)
     assert acc == 1 / 3
     assert pairs == [{"prompt": rows[1]["prompt"], "chosen": "4 times 3 is 12.", "rejected": "4 times 3 is 15."}]
+    assert C.correction_pairs(Scripted([None]), rows[:1], 24) == ([], 0.0)  # a failed reply: wrong, no pair
 
 
 def test_cli_writes_pairs_the_dpo_stage_reads(tiny_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(C, "chat_generate", lambda model, tok, convs, **kw: ["It is 1000."] * len(convs))
+    monkeypatch.setattr(LocalChat, "chat",
+                        lambda self, convs, sampling, progress=None: [Reply("It is 1000.")] * len(convs))
     out, held, report = tmp_path / "p.jsonl", tmp_path / "h.jsonl", tmp_path / "r.json"
     assert main(["corrections", str(tiny_dir), "--out", str(out), "--out_heldout", str(held), "--report", str(report),
                  "--template", "chatml"]) == 0

@@ -7,6 +7,20 @@ import pytest
 
 import posttrain.feedback.distill as d
 from posttrain.commands.cli import main
+from posttrain.infer.backend import Reply
+from posttrain.infer.fewshot import FewShotChat
+
+
+class Scripted:
+    """A chat backend whose reply to a conversation's last turn is the next of its (text, finished) list."""
+
+    def __init__(self, samples):
+        self.samples, self.seen, self.name, self.errors = samples, [], "scripted", []
+
+    def chat(self, convs, sampling, progress=None):
+        self.seen.append(sampling)
+        it = {q: iter(v) for q, v in self.samples.items()}
+        return [Reply(*next(it[c[-1]["content"]])) for c in convs for _ in range(sampling.n)]
 
 
 @pytest.mark.parametrize("answer,finished,answers,why", [
@@ -33,20 +47,16 @@ def test_repetition_by_hand():
     assert d.repetition("same line\nsame line\nother") == pytest.approx(1 / 3)
 
 
-def test_first_passing_or_best_rewarded_sample(monkeypatch):
-    samples = {"q1": [("", True), ("Lima.", True), ("Lima is the capital.", True)],
-               "q2": [("Cusco.", True), ("Quito.", False), ("Bogota.", True)]}
-
-    def fake(model, tok, questions, shots, max_new_tokens, batch_size, **kw):
-        it = {q: iter(v) for q, v in samples.items()}
-        return [next(it[q]) for q in questions]
-    monkeypatch.setattr(d, "fewshot_generate", fake)
+def test_first_passing_or_best_rewarded_sample():
+    backend = Scripted({"q1": [("", "stop"), ("Lima.", "stop"), ("Lima is the capital.", "stop")],
+                        "q2": [("Cusco.", "stop"), ("Quito.", "length"), ("Bogota.", "stop")]})
     rows = [([{"role": "user", "content": "q1"}], ["Lima"]), ([{"role": "user", "content": "q2"}], ["Lima"])]
-    kept, reasons = d.distill(None, None, rows, [], n=3)
+    kept, reasons = d.distill(backend, rows, n=3)
     assert [k["answer"] for k in kept] == ["Lima."]
     assert reasons == {"empty": 1, "wrong": 2, "unfinished": 1, "questions_dropped": 1}
+    assert backend.seen[0].n == 3 and backend.seen[0].temperature == 0.7
     longest = lambda prompts, completions, **kw: [float(len(c)) for c in completions]  # noqa: E731
-    kept, reasons = d.distill(None, None, rows, [], n=3, reward=longest, min_reward=6.0)
+    kept, reasons = d.distill(backend, rows, n=3, reward=longest, min_reward=6.0)
     assert [k["answer"] for k in kept] == ["Lima is the capital."] and kept[0]["reward"] == 20.0
     assert reasons["low_reward"] == 1
 
@@ -56,7 +66,8 @@ def test_command_writes_sft_data_that_trains(tiny_dir, tmp_path, monkeypatch, ca
     questions.write_text("".join(json.dumps({"instruction": f"What is {i} plus {i}?"}) + "\n" for i in range(6)))
     out = tmp_path / "distilled.jsonl"
     answers = iter(["1 + 1 = 2.", "", "3 + 3 = 6.", "4 + 4 = 8.", "no", "6 + 6 = 12."])
-    monkeypatch.setattr(d, "fewshot_generate", lambda m, t, qs, *a, **kw: [(next(answers), True) for _ in qs])
+    monkeypatch.setattr(FewShotChat, "chat", lambda self, convs, sampling, progress=None:
+                        [Reply(next(answers), "stop") for _ in convs])
     assert main(["distill", str(tiny_dir), str(questions), f"out={out}", "min_words=2"]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["messages"][-1]["content"] for r in rows] == ["1 + 1 = 2.", "3 + 3 = 6.", "4 + 4 = 8.", "6 + 6 = 12."]

@@ -15,32 +15,34 @@ passed to the reward as `answers=`; needed by the `contains`/`exact` rewards).
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import torch
 
 from posttrain.data.formats import load_rows, to_prompt_row
-from posttrain.infer.load import load_for_inference
-from posttrain.infer.generation import chat_generate
+from posttrain.data.readers import write_jsonl
 from posttrain.eval.rewards import load_reward
+from posttrain.infer.backend import ChatBackend, Sampling, repeat_each
+from posttrain.infer.generation import LocalChat
 
 
-def best_of_n(model, tokenizer, prompts: list[list[dict]], reward, n: int = 4, answers=None, template=None,
-              temperature: float = 1.0, top_p: float = 1.0, max_new_tokens: int = 64, seed: int = 0,
-              batch_size: int = 32) -> list[dict]:
+def best_of_n(backend: ChatBackend, prompts: list[list[dict]], reward, n: int = 4, answers=None,
+              temperature: float = 1.0, top_p: float = 1.0, max_new_tokens: int = 64, seed: int = 0) -> list[dict]:
     """For each prompt: its samples, their rewards, and the index of the best and the worst. A sample the
-    reward could not score (None: e.g. longer than the reward model's context) is left out."""
+    reward could not score (None: e.g. longer than the reward model's context) is left out, and so is one
+    the backend failed to give. Sampling draws from torch's generator, seeded here once."""
     torch.manual_seed(seed)
-    convs = [p for p in prompts for _ in range(n)]
-    samples = chat_generate(model, tokenizer, convs, template=template, max_new_tokens=max_new_tokens,
-                            temperature=temperature, top_p=top_p, batch_size=batch_size, progress="sampling")
+    convs = repeat_each(prompts, n)
+    replies = backend.chat(prompts, Sampling(max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, n=n),
+                           progress="sampling")
+    samples = [r.text for r in replies]
     kw = {"answers": [a for a in answers for _ in range(n)]} if answers is not None else {}
-    scores = reward(convs, samples, **kw)
+    scores = reward(convs, [s or "" for s in samples], **kw)
     out = []
     for i, prompt in enumerate(prompts):
-        scored = [(x, y) for x, y in zip(samples[i * n:(i + 1) * n], scores[i * n:(i + 1) * n]) if y is not None]
+        scored = [(x, y) for x, y in zip(samples[i * n:(i + 1) * n], scores[i * n:(i + 1) * n])
+                  if x is not None and y is not None]
         s, r = [x for x, _ in scored], [y for _, y in scored]
         best = max(range(len(r)), key=r.__getitem__, default=None)
         worst = min(range(len(r)), key=r.__getitem__, default=None)
@@ -61,31 +63,34 @@ def select(results: list[dict], keep_ties: bool = False, min_reward: float | Non
     return [r for r in results if kept(r)]
 
 
+def sft_rows(kept: list[dict]) -> list[dict]:
+    """One SFT row per kept result: the prompt and its best sample, with the rewards alongside."""
+    return [{"messages": r["prompt"] + [{"role": "assistant", "content": r["samples"][r["best"]]}],
+             "reward": r["rewards"][r["best"]], "rewards": r["rewards"]} for r in kept]
+
+
+def pair_rows(results: list[dict]) -> list[dict]:
+    """Best over worst, for every result whose best scores above its worst."""
+    return [{"prompt": r["prompt"], "chosen": r["samples"][r["best"]], "rejected": r["samples"][r["worst"]]}
+            for r in results if r["rewards"] and r["rewards"][r["best"]] > r["rewards"][r["worst"]]]
+
+
 def run_best_of_n(args) -> dict:
-    model, tokenizer = load_for_inference(args.model)
+    backend = LocalChat.load(args.model, args.template)
     rows = load_rows(args.data, to_prompt_row, args.skip_invalid, what="prompts", limit=args.max_prompts,
-                     forbid=tokenizer)
+                     forbid=backend.tokenizer)
     prompts = [p for p, _ in rows]
     answers = [a or [] for _, a in rows] if any(a is not None for _, a in rows) else None
     reward = load_reward(args.reward, args.template)
-    results = best_of_n(model, tokenizer, prompts, reward, args.n, answers, args.template, args.temperature,
-                        args.top_p, args.max_new_tokens, args.seed)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    results = best_of_n(backend, prompts, reward, args.n, answers, args.temperature, args.top_p, args.max_new_tokens,
+                        args.seed)
     kept = select(results, args.keep_ties, args.min_reward)
-    with open(out, "w", encoding="utf-8") as f:
-        for r in kept:
-            best = r["samples"][r["best"]]
-            f.write(json.dumps({"messages": r["prompt"] + [{"role": "assistant", "content": best}],
-                                "reward": r["rewards"][r["best"]], "rewards": r["rewards"]}, ensure_ascii=False) + "\n")
-    n_pairs = 0
+    out = Path(args.out)
+    write_jsonl(out, sft_rows(kept))
+    pairs = pair_rows(results)
     if args.pairs:
-        with open(args.pairs, "w", encoding="utf-8") as f:
-            for r in results:
-                if r["rewards"] and r["rewards"][r["best"]] > r["rewards"][r["worst"]]:
-                    f.write(json.dumps({"prompt": r["prompt"], "chosen": r["samples"][r["best"]],
-                                        "rejected": r["samples"][r["worst"]]}, ensure_ascii=False) + "\n")
-                    n_pairs += 1
+        write_jsonl(args.pairs, pairs)
+    n_pairs = len(pairs) if args.pairs else 0
     scored = [r for r in results if r["rewards"]]
     mean_best = sum(r["rewards"][r["best"]] for r in scored) / max(len(scored), 1)
     mean_all = sum(sum(r["rewards"]) / len(r["rewards"]) for r in scored) / max(len(scored), 1)

@@ -18,8 +18,6 @@ Constitutional AI paper, which small models need to know what a critique looks l
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import sys
 from dataclasses import dataclass
@@ -29,9 +27,10 @@ import yaml
 
 from posttrain.core.config import ConfigError
 from posttrain.data.formats import load_rows, to_prompt_row
-from posttrain.infer.load import load_for_inference
-from posttrain.infer.generation import chat_generate
-from posttrain.feedback.judge.backends import EndpointChat
+from posttrain.data.readers import write_jsonl
+from posttrain.infer.backend import ChatBackend, Sampling
+from posttrain.infer.endpoint import is_endpoint, open_backend
+from posttrain.infer.generation import LocalChat
 
 DEFAULT = Path(__file__).resolve().parents[1] / "assets" / "constitution.yaml"
 
@@ -94,61 +93,38 @@ def load_examples(path: str | Path | None, principles: list[Principle]) -> list[
     return turns
 
 
-def critique_and_revise(answer, critic, prompts: list[list[dict]], principles: list[Principle], rounds: int = 1,
-                        seed: int = 0, shots: list[dict] = ()) -> list[dict]:
+def critique_and_revise(answer: ChatBackend, critic: ChatBackend, prompts: list[list[dict]],
+                        principles: list[Principle], rounds: int = 1, seed: int = 0, shots: list[dict] = (),
+                        sampling: Sampling | None = None) -> list[dict]:
     """For each prompt: the answer, then `rounds` of (principle, critique, revision). `answer` and `critic`
-    answer a list of conversations (a local model through the engine, or an endpoint); `shots` (worked
-    examples as turns) come before each conversation the critic sees; a failed critique or revision
-    (None) leaves the answer as it was."""
+    are chat backends (a local model through the engine, or an endpoint), both asked with `sampling`;
+    `shots` (worked examples as turns) come before each conversation the critic sees; a failed critique
+    or revision (no text) leaves the answer as it was."""
+    sampling = sampling or Sampling()
     rng = random.Random(seed)
-    records = [{"prompt": p, "original": a or "", "rounds": []} for p, a in zip(prompts, answer(prompts, "answers"))]
+    answers = answer.chat(prompts, sampling, "answers")
+    records = [{"prompt": p, "original": a.text or "", "rounds": []} for p, a in zip(prompts, answers)]
     for _ in range(rounds):
         picked = [rng.choice(principles) for _ in records]
         convs = [list(shots) + r["prompt"] + [{"role": "assistant", "content": _latest(r)}, {"role": "user", "content": pr.critique}]
                  for r, pr in zip(records, picked)]
-        critiques = critic(convs, "critiques")
+        critiques = [x.text for x in critic.chat(convs, sampling, "critiques")]
         convs = [c + [{"role": "assistant", "content": cr or ""}, {"role": "user", "content": pr.revision}]
                  for c, cr, pr in zip(convs, critiques, picked)]
-        revisions = critic(convs, "revisions")
+        revisions = [x.text for x in critic.chat(convs, sampling, "revisions")]
         for r, pr, cr, rv in zip(records, picked, critiques, revisions):
             if cr is not None and rv is not None:
                 r["rounds"].append({"principle": pr.name, "critique": cr, "revision": rv})
     return records
 
 
-def local_chat(path: str, template: str | None, **gen):
-    """A model folder answering conversations through the engine: f(conversations, label) → texts."""
-    model, tok = load_for_inference(path)
-    return lambda convs, label: chat_generate(model, tok, convs, template, progress=label, **gen)
-
-
 def _latest(record: dict) -> str:
     return record["rounds"][-1]["revision"] if record["rounds"] else record["original"]
 
 
-def run_constitution(a) -> dict:
-    if not a.model or not a.data:
-        raise ConfigError("constitution needs MODEL and PROMPTS")
-    principles = load_constitution(a.constitution)
-    shots = load_examples(a.constitution, principles) if a.examples else []
-    if a.principles:
-        known = {p.name for p in principles}
-        unknown = [n for n in a.principles if n not in known]
-        if unknown:
-            raise ConfigError(f"--principles: {', '.join(unknown)} not in the constitution ({', '.join(sorted(known))})")
-        principles = [p for p in principles if p.name in a.principles]
-    prompts = [msgs for msgs, _ in load_rows(a.data, to_prompt_row, a.skip_invalid, limit=a.limit)]
-    gen = dict(max_new_tokens=a.max_new_tokens, temperature=a.temperature, top_p=a.top_p, seed=a.seed)
-    answer = local_chat(a.model, a.template, **gen)
-    if a.critic and a.critic.startswith(("http://", "https://")):
-        if not a.critic_model:
-            raise ConfigError("an endpoint critic needs --critic_model (the model name the endpoint serves)")
-        endpoint = EndpointChat(a.critic, a.critic_model, os.environ.get(a.api_key_env), a.timeout,
-                                max_new_tokens=a.max_new_tokens, temperature=a.temperature)
-        critic = lambda convs, label: endpoint(convs)  # noqa: E731
-    else:
-        critic = local_chat(a.critic, a.template, **gen) if a.critic else answer
-    records = critique_and_revise(answer, critic, prompts, principles, a.rounds, a.seed, shots)
+def training_rows(records: list[dict]) -> tuple[list[dict], list[dict], dict]:
+    """(SFT rows, preference pairs, skipped counts): a record whose final answer is empty, or is the
+    original unchanged, gives neither."""
     sft, pairs, skipped = [], [], {"empty": 0, "unchanged": 0}
     for r in records:
         final, original = _latest(r).strip(), r["original"].strip()
@@ -163,14 +139,38 @@ def run_constitution(a) -> dict:
                     "source": "constitution"})
         pairs.append({"prompt": r["prompt"], "chosen": final, "rejected": original, "principles": used,
                       "critiques": [x["critique"] for x in r["rounds"]], "source": "constitution"})
-    for path, rows in ((a.out_sft, sft), (a.out_pairs, pairs)):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            for row in rows:
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return sft, pairs, skipped
+
+
+def _chosen(principles: list[Principle], names: list[str] | None) -> list[Principle]:
+    """The principles named by --principles (all without it); an unknown name is a usage error."""
+    if names:
+        known = {p.name for p in principles}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ConfigError(f"--principles: {', '.join(unknown)} not in the constitution ({', '.join(sorted(known))})")
+        principles = [p for p in principles if p.name in names]
+    return principles
+
+
+def run_constitution(a) -> dict:
+    if not a.model or not a.data:
+        raise ConfigError("constitution needs MODEL and PROMPTS")
+    every = load_constitution(a.constitution)
+    shots = load_examples(a.constitution, every) if a.examples else []
+    principles = _chosen(every, a.principles)
+    prompts = [msgs for msgs, _ in load_rows(a.data, to_prompt_row, a.skip_invalid, limit=a.limit)]
+    sampling = Sampling(max_new_tokens=a.max_new_tokens, temperature=a.temperature, top_p=a.top_p, seed=a.seed)
+    answer = LocalChat.load(a.model, a.template)
+    critic = answer if not a.critic else open_backend(a.critic, a.critic_model, model_flag="--critic_model",
+                                                      template=a.template, api_key_env=a.api_key_env, timeout=a.timeout)
+    records = critique_and_revise(answer, critic, prompts, principles, a.rounds, a.seed, shots, sampling)
+    sft, pairs, skipped = training_rows(records)
+    write_jsonl(a.out_sft, sft)
+    write_jsonl(a.out_pairs, pairs)
     summary = {"prompts": len(records), "written": len(sft), **skipped, "critic": a.critic or a.model}
-    if a.critic and a.critic.startswith(("http://", "https://")):
-        summary["critic_errors"] = len(endpoint.errors)
+    if is_endpoint(a.critic):
+        summary["critic_errors"] = len(critic.errors)
     print(f"constitution: {len(records)} prompts, {a.rounds} round(s) of critique and revision by {summary['critic']} → "
           f"{len(sft)} SFT rows in {a.out_sft}, {len(pairs)} pairs in {a.out_pairs} "
           f"(skipped: {skipped['empty']} empty, {skipped['unchanged']} unchanged)", file=sys.stderr)

@@ -14,18 +14,20 @@ import sys
 from pathlib import Path
 
 from posttrain.data.readers import write_jsonl
-from posttrain.infer.load import load_for_inference
-from posttrain.infer.generation import chat_generate
 from posttrain.eval.tasks import correct_last_number, last_number, load_task
+from posttrain.infer.backend import ChatBackend, Sampling
+from posttrain.infer.generation import LocalChat
 
 
-def correction_pairs(model, tokenizer, rows: list[dict], template: str | None,
-                     new_tokens: int) -> tuple[list[dict], float]:
-    """(pairs from the wrong replies, the share of rows answered right)."""
-    replies = chat_generate(model, tokenizer, [r["prompt"] for r in rows], template=template,
-                            max_new_tokens=new_tokens, progress="answering")
+def correction_pairs(backend: ChatBackend, rows: list[dict], new_tokens: int) -> tuple[list[dict], float]:
+    """(pairs from the wrong replies, the share of rows answered right); the replies are greedy. A reply
+    the backend failed to give counts as wrong and gives no pair."""
+    replies = [r.text for r in backend.chat([r["prompt"] for r in rows], Sampling(max_new_tokens=new_tokens),
+                                            progress="answering")]
     pairs, right = [], 0
     for r, reply in zip(rows, replies):
+        if reply is None:
+            continue
         if last_number(reply) in r["answers"]:
             right += 1
         elif (fixed := correct_last_number(reply, r["answers"][0])) is not None:
@@ -39,10 +41,10 @@ def run_corrections(a) -> dict:
     task = load_task(a.task)
     if not all(r.get("answers") for r in task.train + task.heldout):
         raise ValueError(f"task {a.task}: corrections need problems with known answers")
-    model, tok = load_for_inference(a.model)
+    backend = LocalChat.load(a.model, a.template)
     summary = {"task": a.task, "model": a.model}
     for split, rows, path in (("train", task.train, a.out), ("heldout", task.heldout, a.out_heldout)):
-        pairs, acc = correction_pairs(model, tok, rows, a.template, a.max_new_tokens)
+        pairs, acc = correction_pairs(backend, rows, a.max_new_tokens)
         write_jsonl(path, pairs)
         summary[split] = {"problems": len(rows), "accuracy": acc, "pairs": len(pairs)}
     if a.report:

@@ -18,7 +18,6 @@ is dropped, and the reasons are counted.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections import Counter
@@ -27,11 +26,13 @@ from pathlib import Path
 import torch
 
 from posttrain.data.formats import load_rows, to_prompt_row
+from posttrain.data.readers import write_jsonl
 from posttrain.eval.benchmark import contains, normalize
-from posttrain.infer.load import load_for_inference
-from posttrain.infer.fewshot import A, Q, fewshot_generate, load_shots
 from posttrain.eval.rewards import load_reward
 from posttrain.eval.tasks import last_number
+from posttrain.infer.backend import ChatBackend, Sampling
+from posttrain.infer.fewshot import A, Q, FewShotChat, load_shots
+from posttrain.infer.load import load_for_inference
 
 _NUMERIC = re.compile(r"-?\d[\d,]*(\.\d+)?")
 
@@ -73,26 +74,32 @@ def right(answer: str, answers: list[str]) -> bool:
     return contains(answer, answers)
 
 
-def distill(model, tokenizer, rows: list[tuple[list[dict], list[str] | None]], shots, n: int = 1,
+def distill(backend: ChatBackend, rows: list[tuple[list[dict], list[str] | None]], n: int = 1,
             temperature: float = 0.7, top_p: float = 0.95, max_new_tokens: int = 96, reward=None,
-            min_reward: float | None = None, min_words: int = 1, max_repeat: float = 0.3, seed: int = 0,
-            batch_size: int = 16) -> tuple[list[dict], Counter]:
-    """(kept rows {question, answer, reward}, reasons counted over the dropped samples and questions)."""
+            min_reward: float | None = None, min_words: int = 1, max_repeat: float = 0.3,
+            seed: int = 0) -> tuple[list[dict], Counter]:
+    """(kept rows {prompt, answer, reward}, reasons counted over the dropped samples and questions).
+    `backend` answers each question (a `FewShotChat` over the base model); a sample is finished when
+    it ended on its own. Greedy when n=1; sampling draws from torch's generator, seeded here once."""
     questions = [msgs[-1]["content"] for msgs, _ in rows]
     torch.manual_seed(seed)
-    greedy = n == 1
-    samples = fewshot_generate(model, tokenizer, [q for q in questions for _ in range(n)], shots, max_new_tokens,
-                               batch_size, progress="answering", temperature=0.0 if greedy else temperature,
-                               top_p=top_p)
+    sampling = Sampling(max_new_tokens=max_new_tokens, temperature=0.0 if n == 1 else temperature, top_p=top_p, n=n)
+    replies = backend.chat([msgs for msgs, _ in rows], sampling, progress="answering")
     reasons: Counter = Counter()
     candidates = []  # (row index, answer) that pass the model-free checks
-    for k, (answer, finished) in enumerate(samples):
+    for k, reply in enumerate(replies):
         i = k // n
-        why = check(questions[i], answer, finished, rows[i][1], min_words, max_repeat)
+        why = check(questions[i], reply.text or "", reply.finish_reason == "stop", rows[i][1], min_words, max_repeat)
         if why:
             reasons[why] += 1
         else:
-            candidates.append((i, answer))
+            candidates.append((i, reply.text))
+    return _best(rows, candidates, reward, min_reward, reasons)
+
+
+def _best(rows, candidates: list[tuple[int, str]], reward, min_reward: float | None,
+          reasons: Counter) -> tuple[list[dict], Counter]:
+    """Per question, the first passing candidate, or the highest-rewarded one reaching `min_reward`."""
     scores = [None] * len(candidates)
     if reward is not None and candidates:
         kw = {"answers": [rows[i][1] or [] for i, _ in candidates]}
@@ -116,18 +123,13 @@ def run_distill(args) -> dict:
     rows = load_rows(args.data, to_prompt_row, args.skip_invalid, what="questions", limit=args.max_questions,
                      forbid=tokenizer)
     reward = load_reward(args.reward) if args.reward else None
-    kept, reasons = distill(model, tokenizer, rows, load_shots(args.shots), args.n, args.temperature, args.top_p,
-                            args.max_new_tokens, reward, args.min_reward, args.min_words, args.max_repeat,
-                            args.seed)
+    backend = FewShotChat(model, tokenizer, load_shots(args.shots), name=args.model)
+    kept, reasons = distill(backend, rows, args.n, args.temperature, args.top_p, args.max_new_tokens, reward,
+                            args.min_reward, args.min_words, args.max_repeat, args.seed)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", encoding="utf-8") as f:
-        for r in kept:
-            row = {"messages": r["prompt"] + [{"role": "assistant", "content": r["answer"]}],
-                   "source": f"distill:{Path(args.model.rstrip('/')).name}"}
-            if r["reward"] is not None:
-                row["reward"] = r["reward"]
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    source = f"distill:{Path(args.model.rstrip('/')).name}"
+    write_jsonl(out, [{"messages": r["prompt"] + [{"role": "assistant", "content": r["answer"]}], "source": source,
+                       **({"reward": r["reward"]} if r["reward"] is not None else {})} for r in kept])
     dropped = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()) if k != "questions_dropped")
     print(f"[posttrain] distill: {len(kept)} of {len(rows)} questions kept → {out}; "
           f"samples dropped: {dropped or 'none'}", file=sys.stderr)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from posttrain.feedback.judge.run import judge_pairs
-from posttrain.feedback.judge.verdicts import combine, parse_pairwise, parse_rating, swap, win_rate
+from posttrain.feedback.judge.verdicts import (
+    Verdict,
+    combine,
+    combine_mean,
+    parse_pairwise,
+    parse_rating,
+    read_pairwise,
+    swap,
+    win_rate,
+)
 
 
 @pytest.mark.parametrize("text, verdict", [
@@ -52,7 +61,7 @@ ROWS = [{"prompt": f"What is {i} plus 1?", "a": f"{i + 1}, right", "b": f"{i + 2
 
 
 def test_position_swap_turns_a_position_biased_judge_into_ties():
-    always_first = lambda jobs: ["After careful thought: [[A]]"] * len(jobs)  # noqa: E731
+    always_first = lambda jobs: [read_pairwise("After careful thought: [[A]]")] * len(jobs)  # noqa: E731
     judged, s = judge_pairs(always_first, ROWS)
     assert [r["outcome"] for r in judged] == ["tie"] * 6
     assert (s["decided"], s["ties"], s["inconsistent"], s["unparsable"]) == (0, 6, 6, 0)
@@ -61,7 +70,7 @@ def test_position_swap_turns_a_position_biased_judge_into_ties():
 
 def test_a_content_judge_decides_and_keeps_both_verdicts():
     def fair(jobs):  # the answer marked right wins, whichever position it is in
-        return [f"reasoning ... [[{'A' if 'right' in a else 'B'}]]" for _, a, _ in jobs]
+        return [read_pairwise(f"reasoning ... [[{'A' if 'right' in a else 'B'}]]") for _, a, _ in jobs]
 
     judged, s = judge_pairs(fair, ROWS)
     assert [r["outcome"] for r in judged] == ["A"] * 6 and s["decided"] == 6 and s["win_rate"] == 1.0
@@ -70,17 +79,39 @@ def test_a_content_judge_decides_and_keeps_both_verdicts():
 
 def test_garbage_empty_and_failed_judgements_are_counted_not_fatal():
     replies = iter(["[[A]]", "", None, "\x00garbage\ufffd", "[[B]]", "[[A]]"] * 2)
-    judged, s = judge_pairs(lambda jobs: [next(replies) for _ in jobs], ROWS)
+    judged, s = judge_pairs(lambda jobs: [read_pairwise(next(replies)) for _ in jobs], ROWS)
     assert s["pairs"] == 6 and s["judge_errors"] == 2 and s["unparsable"] >= 3
     assert s["decided"] + s["ties"] == 6
 
 
-def test_mean_rule_cancels_a_constant_position_preference():
-    from posttrain.feedback.judge.verdicts import combine_mean
+def odds(p_a: float, p_b: float) -> Verdict:
+    return Verdict("A" if p_a > p_b else "B" if p_b > p_a else "tie", p_a, p_b, text="odds")
 
-    biased = "P(A)=0.800 P(B)=0.200: [[A]]"
+
+def test_mean_rule_cancels_a_constant_position_preference():
+    biased = odds(0.8, 0.2)
     assert combine_mean(biased, biased) == ("tie", "within_margin", 0.5)  # prefers position A in both orders
-    outcome, why, p = combine_mean("P(A)=0.700 P(B)=0.300: [[A]]", "P(A)=0.400 P(B)=0.600: [[B]]")
+    outcome, why, p = combine_mean(odds(0.7, 0.3), odds(0.4, 0.6))
     assert (outcome, why) == ("A", "mean") and abs(p - 0.65) < 1e-9  # (0.7 + 0.6) / 2
-    assert combine_mean("P(A)=0.550 P(B)=0.450: [[A]]", "P(A)=0.500 P(B)=0.500: [[C]]", margin=0.05)[0] == "tie"
-    assert combine_mean("garbage", biased) == ("tie", "unparsable", None)
+    assert combine_mean(odds(0.55, 0.45), odds(0.5, 0.5), margin=0.05)[0] == "tie"
+    assert combine_mean(read_pairwise("garbage"), biased) == ("tie", "unparsable", None)  # no probabilities
+
+
+def test_a_failed_judgement_is_a_judge_error_and_unparsable():
+    assert read_pairwise(None).failed and not read_pairwise("").failed
+    judged, s = judge_pairs(lambda jobs: [Verdict()] + [Verdict("A", text="x")] * (len(jobs) - 1), ROWS)
+    assert s["judge_errors"] == 1 and s["unparsable"] == 1 and judged[0]["reasoning"] == [None, "x"]
+
+
+def longer_wins(jobs):
+    """A stand-in judge that always prefers the longer answer, wherever it is shown."""
+    return [Verdict("A" if len(a) > len(b) else "B", text=f"{len(a)} vs {len(b)}") for _, a, b in jobs]
+
+
+def test_orientation_the_longer_answer_wins_in_both_presentation_orders():
+    rows = [{"prompt": "q1", "a": "a long answer", "b": "short", "model_a": "m1", "model_b": "m2"},
+            {"prompt": "q2", "a": "short", "b": "a long answer", "model_a": "m1", "model_b": "m2"}]
+    judged, s = judge_pairs(longer_wins, rows)
+    assert [r["outcome"] for r in judged] == ["A", "B"] and s["decided"] == 2 and s["inconsistent"] == 0
+    assert judged[0]["verdicts"] == ["A", "A"] and judged[1]["verdicts"] == ["B", "B"]  # both read as a-vs-b
+    assert judged[1]["reasoning"] == ["5 vs 13", "13 vs 5"]  # (a, b) first, then (b, a)

@@ -1,30 +1,40 @@
-"""Who judges: a local model, an OpenAI-compatible endpoint, or a reward-model folder.
+"""Who judges: an LLM behind any chat backend (a local model through our engine, an OpenAI-compatible
+endpoint), a local model's letter odds, or a reward-model folder.
 
-Every backend answers a list of jobs — (question, first answer, second answer) for pairwise
-judging, (question, answer) for grading — with one text per job, or None when the judge failed
-(an endpoint error or timeout). LLM judges see the job through the prompt template; a reward model
-scores the answers and states its verdict in the same "[[A]]" form, so one parser reads them all.
+A judge answers a list of jobs — (question, first answer, second answer) for pairwise judging,
+(question, answer) for grading — with one `Verdict` per job. An LLM judge sees the job through the
+prompt template and its reply is read for a verdict (`verdicts.read_pairwise` / `read_rating`); a
+letter-odds or reward-model judge builds its verdict from numbers, and writes the text the output files
+keep as its reasoning ("P(A)=… P(B)=…: [[A]]", "reward A …, reward B …: [[A]]", "reward …").
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
-import openai
 import torch
 from tqdm.auto import tqdm
 
 from posttrain.data.chat import render_prompt
-from posttrain.infer.load import load_for_inference
-from posttrain.infer.generation import chat_generate
 from posttrain.eval.rewards import reward_model_scorer
+from posttrain.feedback.judge.verdicts import Verdict, read_pairwise, read_rating
+from posttrain.infer.backend import ChatBackend, Sampling
+from posttrain.infer.endpoint import is_endpoint, open_backend
+from posttrain.infer.generation import LocalChat
 
 TEMPLATES = resources.files("posttrain.feedback.judge") / "templates"
+LETTER = {"A": "A", "B": "B", "tie": "C"}  # a winner as the templates' "[[X]]" names it
+
+
+class Judge(Protocol):
+    name: str
+
+    def __call__(self, jobs: list[tuple]) -> list[Verdict]:
+        ...
 
 
 def load_template(path: str | None, mode: str) -> str:
@@ -61,97 +71,83 @@ def _letter_ids(tok) -> tuple[list[int], list[int]]:
     return opener, letters
 
 
-class LocalJudge:
-    """A model folder judging through the engine, each prompt as one user turn.
+class ChatJudge:
+    """An LLM judging through any chat backend, each job through the prompt template as one user turn,
+    answered greedily; the verdict (or rating) is read from the reply."""
 
-    verdict="text": the judge writes its judgement greedily and the verdict is read from it.
-    verdict="logprobs": no judgement is written; the judge's answer turn is opened with "[[" and the
-    verdict is the likelier of the next tokens "A" and "B" (pairwise only). Every job gets a verdict, so
-    a small model that cannot write a judgement can still label pairs — how well is for position-swap
-    and a held-out check to tell."""
+    def __init__(self, backend: ChatBackend, template: str, max_new_tokens: int = 256):
+        self.backend, self.template, self.max_new_tokens = backend, template, max_new_tokens
+        self.name, self.errors = backend.name, backend.errors
 
-    def __init__(self, path: str, template: str, max_new_tokens: int = 256, verdict: str = "text"):
-        self.name, self.template, self.max_new_tokens, self.verdict = path, template, max_new_tokens, verdict
-        self.model, self.tokenizer = load_for_inference(path)
-        self.opener, self.letters = _letter_ids(self.tokenizer)
-
-    def __call__(self, jobs: list[tuple]) -> list[str | None]:
+    def __call__(self, jobs: list[tuple]) -> list[Verdict]:
         convs = [[{"role": "user", "content": fill(self.template, j)}] for j in jobs]
-        if self.verdict == "logprobs":
-            if len(jobs[0]) != 3:
-                raise ValueError("verdict=logprobs judges pairs only (mode=pairwise)")
-            return [self._letter_odds(c) for c in tqdm(convs, desc="judging (letter odds)", unit="job", file=sys.stderr,
-                                                       leave=False)]
-        return chat_generate(self.model, self.tokenizer, convs, max_new_tokens=self.max_new_tokens, temperature=0.0,
-                             progress="judging")
+        replies = self.backend.chat(convs, Sampling(max_new_tokens=self.max_new_tokens, temperature=0.0),
+                                    progress="judging")
+        read = read_rating if jobs and len(jobs[0]) == 2 else read_pairwise
+        return [read(r.text) for r in replies]
+
+
+class LetterOddsJudge:
+    """A local model judging pairs by its letter odds (verdict="logprobs"): no judgement is written; the
+    judge's answer turn is opened with "[[" and the verdict is the likelier of the next tokens "A" and "B".
+    Every job gets a verdict, so a small model that cannot write a judgement can still label pairs — how
+    well is for position-swap and a held-out check to tell. The probabilities are kept to 3 places, as
+    the reasoning text shows them."""
+
+    def __init__(self, local: LocalChat, template: str):
+        self.local, self.template, self.name, self.errors = local, template, local.name, []
+        self.opener, self.letters = _letter_ids(local.tokenizer)
+
+    def __call__(self, jobs: list[tuple]) -> list[Verdict]:
+        if any(len(j) != 3 for j in jobs):
+            raise ValueError("verdict=logprobs judges pairs only (mode=pairwise)")
+        convs = [[{"role": "user", "content": fill(self.template, j)}] for j in jobs]
+        return [self._letter_odds(c) for c in tqdm(convs, desc="judging (letter odds)", unit="job", file=sys.stderr,
+                                                   leave=False)]
 
     @torch.inference_mode()
-    def _letter_odds(self, conv: list[dict]) -> str:
-        tok = self.tokenizer
+    def _letter_odds(self, conv: list[dict]) -> Verdict:
+        model, tok = self.local.model, self.local.tokenizer
         ids = torch.tensor([render_prompt(tok, conv, None) + self.opener])
-        logits = self.model(ids.to(self.model.device), logits_to_keep=1).logits[0, -1].float()
+        logits = model(ids.to(model.device), logits_to_keep=1).logits[0, -1].float()
         pa, pb = torch.softmax(logits[self.letters], dim=0).tolist()
-        return f"P(A)={pa:.3f} P(B)={pb:.3f}: [[{'A' if pa > pb else 'B' if pb > pa else 'C'}]]"
-
-
-class EndpointChat:
-    """Conversations answered by an OpenAI-compatible chat-completions endpoint, `workers` at a time;
-    a failed request answers None and is kept in `errors`."""
-
-    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 60, workers: int = 8,
-                 max_new_tokens: int = 256, temperature: float = 0.0):
-        self.name, self.model, self.workers = f"{model} @ {base_url}", model, workers
-        self.max_new_tokens, self.temperature, self.errors = max_new_tokens, temperature, []
-        self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "none", timeout=timeout, max_retries=1)
-
-    def _one(self, messages: list[dict]) -> str | None:
-        try:
-            r = self.client.chat.completions.create(model=self.model, temperature=self.temperature,
-                                                    max_tokens=self.max_new_tokens, messages=messages)
-            return r.choices[0].message.content or ""
-        except Exception as exc:  # noqa: BLE001 - a failed request is counted, never fatal
-            self.errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
-            return None
-
-    def __call__(self, conversations: list[list[dict]]) -> list[str | None]:
-        with ThreadPoolExecutor(self.workers) as pool:
-            return list(pool.map(self._one, conversations))
-
-
-class EndpointJudge(EndpointChat):
-    """An endpoint judging each job through the prompt template (greedy)."""
-
-    def __init__(self, base_url: str, model: str, template: str, api_key: str | None = None, timeout: float = 60,
-                 workers: int = 8, max_new_tokens: int = 256):
-        super().__init__(base_url, model, api_key, timeout, workers, max_new_tokens)
-        self.template = template
-
-    def __call__(self, jobs: list[tuple]) -> list[str | None]:
-        return super().__call__([[{"role": "user", "content": fill(self.template, j)}] for j in jobs])
+        winner = "A" if pa > pb else "B" if pb > pa else "tie"
+        return Verdict(winner, round(pa, 3), round(pb, 3), text=f"P(A)={pa:.3f} P(B)={pb:.3f}: [[{LETTER[winner]}]]")
 
 
 class RewardModelJudge:
-    """A reward-model folder: the higher reward wins (equal rewards tie); grading reports the reward."""
+    """A reward-model folder: the higher reward wins (equal rewards tie); grading reports the reward (to
+    4 places, as the reasoning text shows it). A job the model cannot score (too long) fails."""
 
     def __init__(self, path: str, template_override: str | None = None):
-        self.name, self.score = path, reward_model_scorer(path, template_override)
+        self.name, self.errors, self.score = path, [], reward_model_scorer(path, template_override)
 
-    def __call__(self, jobs: list[tuple]) -> list[str | None]:
+    def __call__(self, jobs: list[tuple]) -> list[Verdict]:
+        if not jobs:
+            return []
+        questions = [j[0] for j in jobs]
+        first = self.score(questions, [j[1] for j in jobs])
         if len(jobs[0]) == 2:
-            rewards = self.score([j[0] for j in jobs], [j[1] for j in jobs])
-            return [f"reward {r:.4f}" if r is not None else None for r in rewards]
-        first = self.score([j[0] for j in jobs], [j[1] for j in jobs])
-        second = self.score([j[0] for j in jobs], [j[2] for j in jobs])
-        return [f"reward A {a:.4f}, reward B {b:.4f}: [[{'A' if a > b else 'B' if b > a else 'C'}]]"
-                for a, b in zip(first, second)]
+            return [Verdict(rating=round(r, 4), text=f"reward {r:.4f}") if r is not None else Verdict() for r in first]
+        second = self.score(questions, [j[2] for j in jobs])
+        return [_reward_verdict(a, b) for a, b in zip(first, second)]
+
+
+def _reward_verdict(a: float | None, b: float | None) -> Verdict:
+    if a is None or b is None:
+        return Verdict()
+    winner = "A" if a > b else "B" if b > a else "tie"
+    return Verdict(winner, text=f"reward A {a:.4f}, reward B {b:.4f}: [[{LETTER[winner]}]]")
 
 
 def make_judge(spec: str, template: str, judge_model: str | None = None, api_key_env: str = "OPENAI_API_KEY",
-               timeout: float = 60, workers: int = 8, max_new_tokens: int = 256, verdict: str = "text"):
-    if spec.startswith(("http://", "https://")):
-        if not judge_model:
-            raise ValueError("an endpoint judge needs --judge_model (the model name the endpoint serves)")
-        return EndpointJudge(spec, judge_model, template, os.environ.get(api_key_env), timeout, workers, max_new_tokens)
+               timeout: float = 60, workers: int = 8, max_new_tokens: int = 256, verdict: str = "text") -> Judge:
+    """A reward-model folder judges by its rewards; a local model by its letter odds with
+    verdict="logprobs"; otherwise the model folder or endpoint (`open_backend`) writes its judgement."""
     if is_reward_model(spec):
         return RewardModelJudge(spec)
-    return LocalJudge(spec, template, max_new_tokens, verdict)
+    if verdict == "logprobs" and not is_endpoint(spec):
+        return LetterOddsJudge(LocalChat.load(spec), template)
+    backend = open_backend(spec, judge_model, model_flag="--judge_model", api_key_env=api_key_env, timeout=timeout,
+                           workers=workers)
+    return ChatJudge(backend, template, max_new_tokens)

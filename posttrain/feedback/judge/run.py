@@ -17,7 +17,7 @@ from posttrain.core.config import ConfigError
 from posttrain.data.formats import load_rows
 from posttrain.data.readers import DataError, write_jsonl
 from posttrain.feedback.judge.backends import load_template, make_judge
-from posttrain.feedback.judge.verdicts import combine, combine_mean, parse_pairwise, parse_rating, swap, win_rate
+from posttrain.feedback.judge.verdicts import Verdict, combine, combine_mean, swap, win_rate
 
 
 def question_text(prompt) -> str:
@@ -60,37 +60,36 @@ def to_judge_single(row: dict, where: str) -> dict:
 
 
 def judge_pairs(judge, rows: list[dict], swap_rule: str = "agree", margin: float = 0.0) -> tuple[list[dict], dict]:
-    """Judge every pair in both orders; (rows with the outcome, summary). swap_rule "agree": the two
-    verdicts must name the same answer (else a tie); "mean": letter probabilities averaged over the orders."""
+    """Judge every pair in both orders; (rows with the outcome, summary). `judge(jobs)` gives a `Verdict`
+    per job. swap_rule "agree": the two verdicts must name the same answer (else a tie); "mean": letter
+    probabilities averaged over the orders."""
     jobs = [(question_text(r["prompt"]), r["a"], r["b"]) for r in rows]
-    texts = judge(jobs + [(q, b, a) for q, a, b in jobs])
+    verdicts: list[Verdict] = judge(jobs + [(q, b, a) for q, a, b in jobs])
     n = len(rows)
     out, counts = [], {"pairs": n, "decided": 0, "ties": 0, "inconsistent": 0, "unparsable": 0, "judge_errors": 0}
     if swap_rule == "mean":
         counts["within_margin"] = 0
     for i, r in enumerate(rows):
-        t1, t2 = texts[i], texts[n + i]
-        counts["judge_errors"] += (t1 is None) + (t2 is None)
-        v1, v2 = parse_pairwise(t1), swap(parse_pairwise(t2))
+        first, second = verdicts[i], verdicts[n + i]
+        counts["judge_errors"] += first.failed + second.failed
+        v1, v2 = first.winner, swap(second.winner)
         extra = {}
         if swap_rule == "mean":
-            outcome, why, extra["p_a_better"] = combine_mean(t1, t2, margin)
+            outcome, why, extra["p_a_better"] = combine_mean(first, second, margin)
             counts["inconsistent"] += v1 is not None and v2 is not None and v1 != v2
         else:
             outcome, why = combine(v1, v2)
         counts["decided" if outcome != "tie" else "ties"] += 1
         if why in counts:
             counts[why] += 1
-        out.append({**r, "outcome": outcome, "why": why, "verdicts": [v1, v2], "reasoning": [t1, t2], **extra})
+        out.append({**r, "outcome": outcome, "why": why, "verdicts": [v1, v2], "reasoning": [first.text, second.text],
+                    **extra})
     return out, {**counts, **win_rate([r["outcome"] for r in out])}
 
 
 def judge_singles(judge, rows: list[dict]) -> tuple[list[dict], dict]:
-    texts = judge([(question_text(r["prompt"]), r["answer"]) for r in rows])
-    out = []
-    for r, t in zip(rows, texts):  # a reward model's text is its reward; an LLM judge's ends in a rating
-        rating = float(t.split()[1]) if t is not None and t.startswith("reward ") else parse_rating(t)
-        out.append({**r, "rating": rating, "reasoning": t})
+    verdicts: list[Verdict] = judge([(question_text(r["prompt"]), r["answer"]) for r in rows])
+    out = [{**r, "rating": v.rating, "reasoning": v.text} for r, v in zip(rows, verdicts)]
     rated = [r["rating"] for r in out if r["rating"] is not None]
     return out, {"rows": len(out), "rated": len(rated), "unparsable": len(out) - len(rated),
                  "mean_rating": sum(rated) / len(rated) if rated else None}

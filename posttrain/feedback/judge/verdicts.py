@@ -1,14 +1,19 @@
-"""Verdicts out of free text, position-swap debiasing, and win rates with bootstrap intervals.
+"""Verdicts: the typed judgement every judge gives, reading one out of a judge model's free text,
+position-swap debiasing, and win rates with bootstrap intervals.
 
 Judges prefer the first (or the second) position whatever it holds. Every pair is therefore judged
 twice, (a, b) and (b, a): when the two verdicts name the same answer it wins; when they disagree
 the pair is a tie (the judge preferred a position, not an answer); when either verdict cannot be
 read the pair is a tie too, and counted as unparsable.
+
+A judge hands back a `Verdict` per job. Only an LLM judge's reply is text to be read (`read_pairwise`,
+`read_rating`: the regexes below); a letter-odds or reward-model judge builds its verdict directly.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from posttrain.eval.stats import bootstrap_win_rate
 
@@ -17,6 +22,33 @@ _STATED = re.compile(r"(?:verdict|winner|better answer|better)\s*(?:is|:|=)?\s*[
                      r"([AB]|tie)\b", re.IGNORECASE)
 _BARE = re.compile(r"^\W*(A|B|tie)\W*$", re.IGNORECASE)
 _RATING = re.compile(r"\[\[\s*(\d+(?:\.\d+)?)\s*\]\]|rating\s*[:=]?\s*(\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One judgement of one job. Pairwise: `winner` of the two answers in the order shown ('A' | 'B' |
+    'tie'; None when no verdict could be read), with the letter probabilities `p_a`, `p_b` when the judge
+    gives them. Single: `rating` (None when none could be read). `text` is the judgement as the output
+    files keep it (`reasoning`): None when the judge failed to give one (an endpoint's error)."""
+    winner: str | None = None
+    p_a: float | None = None
+    p_b: float | None = None
+    rating: float | None = None
+    text: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.text is None
+
+
+def read_pairwise(text: str | None) -> Verdict:
+    """A pairwise verdict out of a judge model's reply (None: the judge failed)."""
+    return Verdict(winner=parse_pairwise(text), text=text)
+
+
+def read_rating(text: str | None) -> Verdict:
+    """A rating out of a judge model's reply (None: the judge failed)."""
+    return Verdict(rating=parse_rating(text), text=text)
 
 
 def parse_pairwise(text: str | None) -> str | None:
@@ -55,23 +87,14 @@ def combine(first: str | None, second_swapped: str | None) -> tuple[str, str]:
     return "tie", "inconsistent"
 
 
-_PROBS = re.compile(r"P\(A\)=([0-9.]+) P\(B\)=([0-9.]+)")
-
-
-def letter_probs(text: str | None) -> tuple[float, float] | None:
-    """(P(A), P(B)) of a letter-probability judgement (`--verdict logprobs`), or None."""
-    m = _PROBS.search(text or "")
-    return (float(m.group(1)), float(m.group(2))) if m else None
-
-
-def combine_mean(first: str | None, second: str | None, margin: float = 0.0) -> tuple[str, str, float | None]:
+def combine_mean(first: Verdict, second: Verdict, margin: float = 0.0) -> tuple[str, str, float | None]:
     """Position-swap by averaging: P(a better) = mean of P(A) on (a, b) and P(B) on (b, a). A judge that
     always prefers one position scores every pair near 0.5 (ties within `margin`), whatever that
-    preference's strength; (outcome, why, mean probability)."""
-    p1, p2 = letter_probs(first), letter_probs(second)
-    if p1 is None or p2 is None:
+    preference's strength; (outcome, why, mean probability). A verdict without letter probabilities
+    leaves the pair unparsable."""
+    if None in (first.p_a, first.p_b, second.p_a, second.p_b):
         return "tie", "unparsable", None
-    mean = (p1[0] / (p1[0] + p1[1]) + p2[1] / (p2[0] + p2[1])) / 2
+    mean = (first.p_a / (first.p_a + first.p_b) + second.p_b / (second.p_a + second.p_b)) / 2
     if abs(mean - 0.5) <= margin:
         return "tie", "within_margin", mean
     return ("A" if mean > 0.5 else "B"), "mean", mean
