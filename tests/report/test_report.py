@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import torch
 
 from posttrain.commands.cli import main
@@ -57,6 +58,11 @@ def test_report_writes_every_figure_as_png_and_inside_the_page(tiny_dir, sft_fil
     assert data["models"][0]["samples"][0]["right"] is None  # the base continues text: nothing to check
     (human,) = data["human"]["win_rates"]
     assert (human["first"], human["second"], human["wins"], human["losses"]) == ("base", "sft", 1, 2)
+    # by hand: rate 1/3; Wilson (z = 1.96, n = 3, p = 1/3): d = 1 + z²/3 = 2.28053,
+    # centre = (p + z²/6) / d = 0.426919, half = z √(p(1-p)/3 + z²/36) / d = 0.365428 → [0.061490, 0.792345]
+    assert human["win_rate"] == pytest.approx(1 / 3) and human["ci95"] == pytest.approx([0.061490, 0.792345], abs=1e-5)
+    duel = data["duels"][0]
+    assert duel["win_rate"] == pytest.approx((duel["wins"] + duel["ties"] / 2) / duel["n"])
     assert "Human win rates (3 blind comparisons" in page and "Judge win rates" in page and "75.0%" in page
 
 
