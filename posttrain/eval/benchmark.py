@@ -31,7 +31,7 @@ import string
 from dataclasses import dataclass, field
 
 from posttrain.data.readers import DataError, read_records
-from posttrain.eval.stats import duel
+from posttrain.eval.stats import WinRate, duel
 from posttrain.infer.generation import chat_generate
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -262,10 +262,16 @@ def accuracy_line(result: BenchResult) -> str:
             f"over {result.n_scored} scored items{note}")
 
 
+def head_to_head(new: BenchResult, old: BenchResult) -> WinRate:
+    """Head to head on the same items by the benchmark's own check (contains), on the items the new
+    model was scored on: a win is an item the new model gets right and the old one wrong; ties count half."""
+    pairs = [(a, b) for a, b in zip(new.rows, old.rows, strict=True) if a.contains is not None]
+    return duel([bool(a.contains) for a, _ in pairs], [bool(b.contains) for _, b in pairs])
+
+
 def win_rate(new: BenchResult, old: BenchResult) -> dict:
-    """Head to head on the same items by the benchmark's own check (contains): a win is an item the
-    new model gets right and the old one wrong; ties count half. Also the mean answer length in words."""
+    """`head_to_head` as a table row, with the mean answer length in words of each side."""
     pairs = [(a, b) for a, b in zip(new.rows, old.rows, strict=True) if a.contains is not None]
     words = lambda rows: sum(len(r.got.split()) for r in rows) / max(len(rows), 1)
-    return {**duel([a.contains for a, _ in pairs], [bool(b.contains) for _, b in pairs]).to_dict(),
+    return {**head_to_head(new, old).to_dict(),
             "words_new": words([a for a, _ in pairs]), "words_old": words([b for _, b in pairs])}

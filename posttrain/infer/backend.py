@@ -7,8 +7,9 @@ one `Reply` per conversation (n per conversation with `sampling.n > 1`, conversa
 answer (an endpoint's error or timeout); a local model never fails that way.
 
 Implementations: `generation.LocalChat` (a model through our engine, rendered by the training
-template), `fewshot.FewShotChat` (a base model answering from a few-shot prompt) and
-`endpoint.EndpointChat` (any OpenAI-compatible endpoint); `endpoint.open_backend` picks between a
+template), `batcher_chat.BatcherChat` (the continuous batcher `posttrain serve` runs),
+`fewshot.FewShotChat` (a base model answering from a few-shot prompt) and `endpoint.EndpointChat`
+(any OpenAI-compatible endpoint); `endpoint.open_backend` picks between a
 local model folder and an endpoint URL. The sampling options are the engine's own (`Sampling`, the
 server's too).
 """

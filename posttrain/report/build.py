@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
+from posttrain.eval.benchmark import head_to_head
 from posttrain.eval.compare import compare, format_compare, short_names
 from posttrain.eval.safety import safety_eval
 from posttrain.eval.smoke import SmokeItem, load_smoke, run_smoke
@@ -28,7 +29,7 @@ from posttrain.infer.load import load_for_inference
 from posttrain.report import figures
 from posttrain.report.next_tokens import next_tokens
 from posttrain.report.page import mark, pct, write_files
-from posttrain.report.results import Duel, HumanLabels, ModelReport, Report, Sample, bench_duel, human_labels
+from posttrain.report.results import Duel, HumanLabels, ModelReport, Report, Sample, human_labels
 
 
 class Probes(NamedTuple):
@@ -113,7 +114,7 @@ def metric_rows(folder: Path) -> list[dict]:
 
 def duels(labels: list[str], rows: list[dict]) -> list[Duel]:
     """Each stage against the one before, where both ran the benchmark."""
-    return [Duel(labels[i], labels[i - 1], bench_duel(rows[i]["bench"], rows[i - 1]["bench"]))
+    return [Duel(labels[i], labels[i - 1], head_to_head(rows[i]["bench"], rows[i - 1]["bench"]))
             for i in range(1, len(rows)) if rows[i]["bench"] is not None and rows[i - 1]["bench"] is not None]
 
 

@@ -12,8 +12,7 @@ import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from posttrain.eval.benchmark import BenchResult
-from posttrain.eval.stats import Agreement, WinRate, agreement, duel, win_rate
+from posttrain.eval.stats import Agreement, WinRate, agreement, win_rate
 from posttrain.report.next_tokens import NextTokens
 from posttrain.serve.labels import LabelStore, comparisons
 
@@ -97,12 +96,6 @@ class Report:
         """report.json: plain data, the keys and order of every earlier report."""
         return {"models": [dataclasses.asdict(m) for m in self.models], "duels": [d.to_dict() for d in self.duels],
                 "judges": self.judges, "human": self.human and self.human.to_dict(), "table": self.table}
-
-
-def bench_duel(new: BenchResult, old: BenchResult) -> WinRate:
-    """Head to head by the benchmark's own check (contains) on the items the new model was scored on."""
-    pairs = [(a, b) for a, b in zip(new.rows, old.rows, strict=True) if a.contains is not None]
-    return duel([bool(a.contains) for a, _ in pairs], [bool(b.contains) for _, b in pairs])
 
 
 def pair_win_rates(rows: list[dict]) -> list[PairWinRate]:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from posttrain.eval.benchmark import BenchResult, Row
+from posttrain.eval.benchmark import BenchResult, Row, head_to_head
 from posttrain.eval.benchmark import win_rate as bench_win_rate
 from posttrain.eval.stats import Agreement, WinRate
 from posttrain.report.next_tokens import NextTokens
 from posttrain.report.page import render_html, render_markdown, stage_rows, write_files
-from posttrain.report.results import (Duel, HumanLabels, ModelReport, PairWinRate, Report, Sample, bench_duel,
+from posttrain.report.results import (Duel, HumanLabels, ModelReport, PairWinRate, Report, Sample,
                                       human_labels, pair_win_rates)
 from posttrain.serve.labels import LabelStore, agreement, comparisons, win_rates
 
@@ -86,7 +86,7 @@ def test_benchmark_duel_by_hand():
     items 1 and 2 ties: wins 1, losses 0, ties 2, rate (1 + 2/2) / 3 = 2/3; as benchmark.win_rate says."""
     new = BenchResult([Row("q", ["a"], "a", c, c) for c in (True, False, True, None)])
     old = BenchResult([Row("q", ["a"], "a", c, c) for c in (False, False, True, True)])
-    result = bench_duel(new, old)
+    result = head_to_head(new, old)
     assert (result.wins, result.losses, result.ties, result.n) == (1, 0, 2, 3)
     assert result.rate == pytest.approx(2 / 3)
     row = Duel("new", "old", result).to_dict()
