@@ -17,7 +17,7 @@ from pathlib import Path
 
 from posttrain.data.readers import DataError, read_records
 from posttrain.infer.generation import chat_generate
-from posttrain.infer.load import load_for_inference
+from posttrain.infer.load import each_model
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 _NOT_A_REFUSAL = r"(?! (?:believe|stress|wait|emphasi[sz]e|overstate|lie|agree|recommend .* enough))"
@@ -100,16 +100,16 @@ def main_safety(models: list[str], template: str | None = None, split: str = "he
                 show_items: bool = False) -> list[dict]:
     """`posttrain eval MODEL ... --safety true`: the tables for every model side by side."""
     detector = detector_accuracy()
-    results = []
-    for path in models:
-        model, tok = load_for_inference(path)
-        results.append(safety_eval(model, tok, template, split, max_new_tokens))
+    def measure(path, model, tok):
+        result = safety_eval(model, tok, template, split, max_new_tokens)
         if show_items:
             print(f"\n== {path}: safety answers")
             for kind in ("harmful", "benign"):
-                for it in results[-1][kind]["items"]:
+                for it in result[kind]["items"]:
                     mark = "refused" if it["refused"] else "answered"
                     print(f"  [{kind}/{it['category']}] {mark:<8} {it['prompt'][:60]!r} → {it['answer'][:70]!r}")
-        del model
+        return result
+
+    results = each_model(models, measure)
     print("\n" + format_safety(models, results, detector))
     return results

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from posttrain.eval.benchmark import contains, load_items
 from posttrain.infer.generation import chat_generate
-from posttrain.infer.load import load_for_inference
+from posttrain.infer.load import each_model
 
 REPHRASINGS = {
     "lowercase": lambda q: q.lower().rstrip("?.! ") + " ?",
@@ -50,15 +50,15 @@ def format_shift(names: list[str], results: list[dict]) -> str:
 def main_shift(models: list[str], benchmark: str, template: str | None = None, max_items: int | None = None,
                show_items: bool = False) -> list[dict]:
     items = load_items(benchmark, max_items)
-    results = []
-    for path in models:
-        model, tok = load_for_inference(path)
-        results.append(shift(model, tok, items, template))
+
+    def measure(path, model, tok):
+        result = shift(model, tok, items, template)
         if show_items:
             print(f"\n== {path}: per item (✓ right, ✗ wrong) as written / " + " / ".join(REPHRASINGS))
-            for r in results[-1]["items"]:
-                marks = " ".join("✓" if r[s]["right"] else "✗" for s in results[-1]["accuracy"])
-                print(f"  {marks}  {r['instruction'][:60]!r}")
-        del model
+            for r in result["items"]:
+                print("  " + " ".join("✓" if r[s]["right"] else "✗" for s in result["accuracy"]) + f"  {r['instruction'][:60]!r}")
+        return result
+
+    results = each_model(models, measure)
     print("\n" + format_shift(models, results))
     return results

@@ -9,10 +9,12 @@ Inference keeps no fp32 master weights: bf16 weights halve the memory traffic of
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, NamedTuple, TypeVar
 
 from posttrain.core.runtime import pick_device, pick_dtype
 from posttrain.model.hf import load_model, load_tokenizer
+
+T = TypeVar("T")
 
 
 class Loaded(NamedTuple):
@@ -24,3 +26,14 @@ def load_for_inference(path: str, dtype: str = "auto", device: str = "auto") -> 
     """(model in eval mode, tokenizer); `dtype` auto | fp32 | bf16 | fp16, `device` auto | cpu | cuda…"""
     dev = pick_device(device)
     return Loaded(load_model(path, dev, pick_dtype(dtype, dev)).eval(), load_tokenizer(path))
+
+
+def each_model(paths: list[str], measure: Callable[[str, object, object], T], dtype: str = "auto") -> list[T]:
+    """`measure(path, model, tokenizer)` for each model in turn, one loaded at a time (the probes'
+    side-by-side tables compare models that need not fit in memory together)."""
+    results = []
+    for path in paths:
+        model, tokenizer = load_for_inference(path, dtype)
+        results.append(measure(path, model, tokenizer))
+        del model
+    return results
