@@ -9,7 +9,7 @@ SmolLM2-135M that is ~1/4 of the activation memory of a training step (bench/RES
 `install(model)` swaps the forward of every RMSNorm (Llama, Qwen, Mistral style `w · x̂`, and
 Gemma style `(1 + w) · x̂`) and every `down(act(gate(x)) * up(x))` MLP; the linear layers stay the
 model's own modules, so LoRA and freezing work unchanged, and the weights and saved folders are
-untouched. Outputs equal the originals' (tests/test_lean_layers.py checks values and gradients).
+untouched. Outputs equal the originals' (tests/model/test_lean_layers.py checks values and gradients).
 """
 
 from __future__ import annotations

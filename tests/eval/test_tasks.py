@@ -14,7 +14,7 @@ import pytest
 
 from posttrain.eval import tasks
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _operands_of_benchmark() -> set[tuple[int, int]]:

@@ -13,7 +13,7 @@ from posttrain.infer.backend import Sampling
 from posttrain.infer.engine import Completion, generate
 from posttrain.infer.load import load_for_inference
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def test_prompt_text_by_hand():
