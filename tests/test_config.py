@@ -90,3 +90,70 @@ def test_unknown_command_and_bad_value(capsys):
     assert main(["nope"]) == 2
     assert main(["sft", "model=m", "data=d", "lr=abc"]) == 2
     assert "lr" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cmd,defaults", [
+    ("chat", {"max_new_tokens": 256, "temperature": 0.7, "top_p": 0.9, "seed": None}),
+    ("best-of-n", {"max_new_tokens": 64, "temperature": 1.0, "top_p": 1.0, "seed": 0}),
+    ("distill", {"max_new_tokens": 96, "temperature": 0.7, "top_p": 0.95, "seed": 0}),
+    ("constitution", {"max_new_tokens": 160, "temperature": 0.7, "top_p": 0.95, "seed": 0}),
+])
+def test_the_sampling_tools_share_one_sampling_section_with_their_own_defaults(cmd, defaults, capsys):
+    from posttrain.core.sections import NucleusSampling
+
+    assert issubclass(COMMANDS[cmd].config, NucleusSampling)
+    args = parse_command(cmd, ["m", "d"] if cmd != "chat" else ["m"])
+    assert {k: getattr(args, k) for k in defaults} == defaults
+    assert parse_command(cmd, ["m", "--temperature", "0.3", "--max_new_tokens", "5"]).temperature == 0.3
+    assert main([cmd, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert all(f"--{k}" in out for k in defaults) and "Nucleus sampling threshold" in out
+
+
+def test_rollouts_compose_the_sampling_section_under_their_own_names():
+    from posttrain.core.sections import Sampling
+    from posttrain.train.configs import GRPOConfig, PPOConfig, RolloutConfig
+
+    assert issubclass(RolloutConfig, Sampling) and not hasattr(RolloutConfig(), "top_p")
+    for cls in (GRPOConfig, PPOConfig):
+        cfg = build(cls, model="m", **{"rollout.temperature": 0.5})
+        assert (cfg.rollout.max_new_tokens, cfg.rollout.temperature, cfg.run.seed) == (32, 0.5, 0)
+    with pytest.raises(ConfigError, match="temperature"):
+        build(GRPOConfig, model="m", temperature=0)
+
+
+def test_the_pair_stages_compose_one_block():
+    from posttrain.train.configs import DPOConfig, KTOConfig, ORPOConfig, PairStage, RMConfig, SimPOConfig
+
+    expected = {DPOConfig: ("dpo", 1e-6, "sigmoid"), SimPOConfig: ("simpo", 1e-6, "simpo"),
+                ORPOConfig: ("orpo", 8e-6, "orpo"), KTOConfig: ("kto", 1e-6, "kto"), RMConfig: ("rm", 1e-5, "rm")}
+    for cls, (stage, lr, loss) in expected.items():
+        cfg = build(cls, model="m", data="d")
+        assert issubclass(cls, PairStage) and (cfg.stage, cfg.run.lr, cfg.loss) == (stage, lr, loss)
+        assert cfg.method is getattr(cfg, stage)
+        with pytest.raises(ConfigError, match="model"):
+            build(cls, data="d")
+    for cls in (DPOConfig, SimPOConfig, ORPOConfig, KTOConfig):
+        with pytest.raises(ConfigError, match="beta"):
+            build(cls, model="m", data="d", beta=0)
+    with pytest.raises(ConfigError, match="LoRA"):
+        build(DPOConfig, model="m", data="d", reference="adapter")
+
+
+def test_build_takes_a_recipe_sections_and_strings_as_the_command_line_does(tmp_path):
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("data: d.jsonl\nlr: 1e-4\n")  # no model: the overrides give it
+    cfg = build(SFTConfig, str(recipe), model=tmp_path, run={"max_steps": "3"})
+    assert (cfg.model.path, cfg.run.lr, cfg.run.max_steps) == (str(tmp_path), 1e-4, 3)
+    assert cfg == parse(SFTConfig, [str(recipe), f"model={tmp_path}", "max_steps=3"])
+    with pytest.raises(ConfigError, match="max_steps"):
+        build(SFTConfig, model="m", data="d", max_steps="many")
+
+
+def test_name_path(tmp_path):
+    from posttrain.core.config import NamePath, name_path
+
+    assert name_path("sft=out/a") == NamePath("sft", "out/a") and name_path("out/a") == NamePath(None, "out/a")
+    odd = tmp_path / "a=b"
+    odd.mkdir()
+    assert name_path(str(odd)) == (None, str(odd))  # an existing path is a path

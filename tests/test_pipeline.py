@@ -144,11 +144,11 @@ def test_shipped_pipelines_and_the_readme_example_are_valid(tmp_path):
     example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "readme.yaml").write_text(example)
     for path in [*sorted((root / "pipelines").glob("*.yaml")), tmp_path / "readme.yaml"]:
-        _, stages_ = load_pipeline(path, set(COMMANDS))
+        _, stages_ = load_pipeline(path, COMMANDS)
         assert stages_, path
         for s in stages_:
             assert s.recipe is None or (root / s.recipe).is_file(), (path, s.recipe)
-    names = [s.name for s in load_pipeline(tmp_path / "readme.yaml", set(COMMANDS))[1]]
+    names = [s.name for s in load_pipeline(tmp_path / "readme.yaml", COMMANDS)[1]]
     assert names[2:5] == ["round1.sample", "round1.train", "round1.eval"] and "round" in names
 
 
@@ -166,3 +166,101 @@ def test_posttrain_demo_runs_the_shipped_pipeline(monkeypatch, tmp_path):
     assert seen == {"stages": ["base", "sft", "pairs", "dpo", "report"], "run_dir": str(tmp_path / "tiny")}
     assert main(["demo"]) == 0 and seen["stages"] == ["sft", "pairs", "dpo", "report"]
     assert seen["run_dir"] == "out/demo/gemma"
+
+
+def _placeholders(value):
+    """Stage arguments with every ${ref} replaced by a plain path (what a finished stage would give)."""
+    from posttrain.commands.pipeline import _map_strings
+
+    return _map_strings(value, lambda text: text.replace("${", "out/").replace("}", ""))
+
+
+def test_every_shipped_stage_builds_its_commands_config(tmp_path):
+    """A stage is its command's config object: recipe + arguments (+ output options), built and checked."""
+    from pathlib import Path
+
+    from posttrain.commands.cli import COMMANDS
+    from posttrain.commands.pipeline import _option_values, load_pipeline
+    from posttrain.core.config import build
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text().split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "readme.yaml").write_text(readme)
+    for path in [*sorted((root / "pipelines").glob("*.yaml")), tmp_path / "readme.yaml"]:
+        for s in load_pipeline(path, COMMANDS)[1]:
+            if s.command == "alias":
+                continue
+            c = COMMANDS[s.command]
+            cfg = build(c.config, s.recipe and str(root / s.recipe), **_option_values(c.config, _placeholders(s.args)))
+            assert isinstance(cfg, c.config), (path, s.name)
+
+
+def test_the_command_table_names_real_options():
+    """What each command declares for pipelines (outputs, inputs) are options of its config."""
+    from posttrain.commands.cli import COMMANDS
+    from posttrain.core.config import resolve_key
+
+    for name, c in COMMANDS.items():
+        for key in [*c.inputs, *(o.option for o in c.outputs.values())]:
+            resolve_key(c.config, key)  # ConfigError if not an option
+        assert not c.trains or resolve_key(c.config, c.outputs[""].option) == "run.output_dir", name
+
+
+def test_a_stage_calls_the_handler_with_its_config_and_keeps_what_it_printed(tmp_path, capsys):
+    """No argv in between: the handler gets the dataclass (a model mapping as NAME=PATH entries, YAML strings
+    typed); a command that writes no file has what it printed as its output, ${name}."""
+    from dataclasses import replace
+
+    from posttrain.commands.cli import COMMANDS
+    from posttrain.commands.pipeline import Runner
+    from posttrain.commands.tool_args import EvalArgs
+
+    seen = []
+
+    def fake_eval(args):
+        seen.append(args)
+        print(f"evaluated {len(args.models)} models")
+
+    commands = {**COMMANDS, "eval": replace(COMMANDS["eval"], handler=fake_eval)}
+    model = tmp_path / "model"
+    model.mkdir()
+    pipe = write(tmp_path / "pipe.yaml", [
+        {"name": "ev", "command": "eval", "args": {"models": {"a": str(model), "b": str(model)},
+                                                   "max_items": "3", "show_items": "false"}},
+        {"name": "again", "command": "eval", "args": {"models": ["${ev}"]}},
+    ])
+    assert Runner(pipe, commands).run() == 0
+    first, second = seen
+    assert isinstance(first, EvalArgs) and first.models == [f"a={model}", f"b={model}"]
+    assert (first.max_items, first.show_items) == (3, False)
+    assert second.models == [str(tmp_path / "run" / "ev" / "output.txt")]
+    assert (tmp_path / "run" / "ev" / "output.txt").read_text() == "evaluated 2 models\n"
+    assert "evaluated 2 models" in capsys.readouterr().out  # still shown as it runs
+    assert Runner(pipe, commands).run() == 0 and len(seen) == 2  # unchanged: skipped
+
+
+def test_arguments_a_command_refuses_fail_that_stage_by_name(tmp_path, capsys):
+    pipe = write(tmp_path / "pipe.yaml", [
+        {"name": "pref", "command": "dpo", "args": {"model": "m", "data": "d", "loss": "simpo"}}])
+    assert main(["run", str(pipe)]) == 2
+    err = capsys.readouterr().err
+    assert "posttrain dpo: error: loss=simpo" in err and "stage 'pref' (dpo) failed (exit 2)" in err
+
+
+def test_a_changed_recipe_or_a_file_it_names_reruns_the_stage(tiny_dir, sft_file, tmp_path, capsys):
+    recipe = tmp_path / "sft.yaml"
+    recipe.write_text(f"data: {sft_file}\nrun:\n  lr: 1e-4\n  max_steps: 2\n")  # YAML reads 1e-4 as a string
+    pipe = write(tmp_path / "pipe.yaml", [
+        {"name": "sft", "command": "sft", "recipe": str(recipe), "args": {"model": str(tiny_dir), **COMMON}}])
+    assert main(["run", str(pipe)]) == 0
+    settings = json.loads((tmp_path / "run" / "sft" / ".stage.json").read_text())["settings"]
+    assert settings["run"]["lr"] == 1e-4 and settings["model"]["path"] == str(tiny_dir)
+    capsys.readouterr()
+    assert main(["run", str(pipe)]) == 0
+    assert "[run] sft: unchanged, skipped" in capsys.readouterr().err
+    recipe.write_text(recipe.read_text().replace("max_steps: 2", "max_steps: 3"))
+    assert main(["run", str(pipe)]) == 0
+    assert f"[run] sft: posttrain sft {recipe}" in capsys.readouterr().err
+    sft_file.write_text(sft_file.read_text().splitlines()[0] + "\n" + sft_file.read_text())  # named by the recipe
+    assert main(["run", str(pipe)]) == 0
+    assert f"[run] sft: posttrain sft {recipe}" in capsys.readouterr().err

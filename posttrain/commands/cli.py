@@ -2,52 +2,27 @@
 
 Training stages take a YAML recipe and `key=value` overrides (`posttrain sft recipes/sft.yaml lr=1e-4`);
 tools take positional arguments plus options. `posttrain CMD --help` lists every option with its
-meaning (from the dataclass field docstrings).
+meaning (from the dataclass field docstrings). The table (`COMMANDS`) also says what `posttrain run`
+needs to know of each command: whether it trains, the files it writes under which option, and which
+options name its input files (posttrain/commands/command.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
-from posttrain.feedback.best_of_n import run_best_of_n
-from posttrain.data.chat import TemplateError
-from posttrain.serve.terminal import run_chat
-from posttrain.data.check import lint, print_report
-from posttrain.core.config import ConfigError, parse
-from posttrain.feedback.constitution import run_constitution
-from posttrain.feedback.corrections import run_corrections
-from posttrain.data.formats import control_strings, load_conversations
-from posttrain.data.readers import DataError
+from posttrain.commands.command import TRAINED, Command, Output, error, exit_code, invoke
 from posttrain.commands.demo import run_demo
-from posttrain.feedback.distill import run_distill
-from posttrain.eval.compare import main_eval
-from posttrain.eval.safety import main_safety
-from posttrain.eval.shift import main_shift
-from posttrain.eval.sycophancy import main_sycophancy
-from posttrain.eval.sheets import main_sheet_export, main_sheet_import
-from posttrain.feedback.judge.run import run_judge
-from posttrain.nn.lora import load_adapter, merge_lora
-from posttrain.model.hf import load_model, load_tokenizer, save_model
+from posttrain.commands.feedback_args import BestOfNArgs, ConstitutionArgs, CorrectionsArgs, DistillArgs, JudgeArgs
 from posttrain.commands.pipeline import Runner
-from posttrain.report.build import run_report
-from posttrain.infer.reward_model import score_file
-from posttrain.serve.run import run_server
 from posttrain.commands.tool_args import (
-    BestOfNArgs,
     ChatArgs,
-    ConstitutionArgs,
     CheckArgs,
-    CorrectionsArgs,
     DemoArgs,
-    DistillArgs,
     EvalArgs,
-    JudgeArgs,
     MergeArgs,
     ReportArgs,
     RunArgs,
@@ -55,6 +30,25 @@ from posttrain.commands.tool_args import (
     ServeArgs,
     SheetArgs,
 )
+from posttrain.core.config import ConfigError, parse
+from posttrain.data.check import lint, print_report
+from posttrain.data.formats import control_strings, load_conversations
+from posttrain.eval.compare import main_eval
+from posttrain.eval.safety import main_safety
+from posttrain.eval.sheets import main_sheet_export, main_sheet_import
+from posttrain.eval.shift import main_shift
+from posttrain.eval.sycophancy import main_sycophancy
+from posttrain.feedback.best_of_n import run_best_of_n
+from posttrain.feedback.constitution import run_constitution
+from posttrain.feedback.corrections import run_corrections
+from posttrain.feedback.distill import run_distill
+from posttrain.feedback.judge.run import run_judge
+from posttrain.infer.reward_model import score_file
+from posttrain.model.hf import load_model, load_tokenizer, save_model
+from posttrain.nn.lora import load_adapter, merge_lora
+from posttrain.report.build import run_report
+from posttrain.serve.run import run_server
+from posttrain.serve.terminal import run_chat
 from posttrain.train.configs import (
     DPOConfig,
     GRPOConfig,
@@ -67,7 +61,6 @@ from posttrain.train.configs import (
     SimPOConfig,
 )
 from posttrain.train.grpo import run_grpo
-from posttrain.train.loop import TrainingDiverged
 from posttrain.train.ppo import run_ppo
 from posttrain.train.preference import run_preference
 from posttrain.train.pretrain import run_pretrain
@@ -123,7 +116,7 @@ def evaluate(a: EvalArgs) -> None:
 
 def chat(a: ChatArgs) -> None:
     run_chat(a.model, system=a.system, template=a.template, max_new_tokens=a.max_new_tokens, temperature=a.temperature,
-             top_p=a.top_p, dtype=a.dtype)
+             top_p=a.top_p, dtype=a.dtype, seed=a.seed)
 
 
 def sheet(a: SheetArgs) -> None:
@@ -136,46 +129,71 @@ def sheet(a: SheetArgs) -> None:
 def run(a: RunArgs) -> int:
     if not a.pipeline:
         raise ConfigError("run needs PIPELINE.yaml")
-    return Runner(a.pipeline, main, set(COMMANDS), a.run_dir).run(start=a.start, only=a.only)
+    return Runner(a.pipeline, COMMANDS, a.run_dir).run(start=a.start, only=a.only)
 
 
 def demo(a: DemoArgs) -> int:
-    return run_demo(main, set(COMMANDS), tiny=a.tiny, output_dir=a.output_dir)
+    return run_demo(COMMANDS, tiny=a.tiny, output_dir=a.output_dir)
 
 
-@dataclass(frozen=True)
-class Command:
-    config: type
-    handler: Callable
-    help: str
-    positionals: tuple[str, ...] = ()
+# ----------------------------------------------------------------------------- the command table
 
+def _training(config: type, handler, help: str, inputs: tuple[str, ...]) -> Command:
+    """A training stage: key=value options over a recipe; its output is the folder `output_dir`."""
+    return Command(config, handler, help, trains=True, outputs=TRAINED, inputs=inputs)
+
+
+MODEL_IN = ("model.path", "model.template")
+DATA_IN = (*MODEL_IN, "data.train", "data.eval")
+RL_IN = (*MODEL_IN, "task.name", "task.reward", "task.eval_data")
 
 COMMANDS = {
-    "pretrain": Command(PretrainConfig, run_pretrain, "Train a small base model from scratch on a text corpus."),
-    "sft": Command(SFTConfig, run_sft, "Supervised fine-tuning with assistant-only loss (full, frozen layers, or LoRA)."),
-    "dpo": Command(DPOConfig, run_preference, "Direct preference optimisation on chosen/rejected pairs (loss=sigmoid|robust|ipo|hinge|rpo)."),
-    "simpo": Command(SimPOConfig, run_preference, "SimPO: length-normalised preference optimisation without a reference model."),
-    "orpo": Command(ORPOConfig, run_preference, "ORPO: SFT and preference in one run, without a reference model."),
-    "kto": Command(KTOConfig, run_preference, "KTO: learn from thumbs up / down on single answers (prompt/completion/label)."),
-    "rm": Command(RMConfig, run_rm, "Reward model: scalar head on the last token, Bradley–Terry loss on preference pairs."),
-    "ppo": Command(PPOConfig, run_ppo, "PPO: policy + value head, GAE, clipped losses, KL penalty (fixed or adaptive) to the reference."),
-    "grpo": Command(GRPOConfig, run_grpo, "GRPO with verifiable rewards: G samples per prompt, group-relative advantages (grpo|dr_grpo|dapo)."),
-    "score": Command(ScoreArgs, score, "Rate (prompt, completion) rows with a reward model.", ("model", "data")),
-    "best-of-n": Command(BestOfNArgs, run_best_of_n, "Rejection sampling: n answers per prompt, the best by a reward kept (→ SFT / DPO data).", ("model", "data")),
-    "distill": Command(DistillArgs, run_distill, "Self-distillation: the base model's own few-shot answers, checked, as SFT data.", ("model", "data")),
-    "check": Command(CheckArgs, check, "Pre-flight lint: rendered examples with trained tokens highlighted, statistics, problems.", ("data",)),
-    "eval": Command(EvalArgs, evaluate, "Benchmark accuracy and perplexity, models side by side.", ("models*",)),
-    "chat": Command(ChatArgs, chat, "Terminal chat with a model.", ("model",)),
-    "sheet": Command(SheetArgs, sheet, "Export / import human rating sheets.", ("action", "path")),
-    "merge": Command(MergeArgs, merge, "Merge a LoRA adapter into its base model (plain HF folder).", ("base", "adapter", "out")),
-    "constitution": Command(ConstitutionArgs, run_constitution, "Constitutional AI data: answer → critique against a principle → revise (SFT rows + pairs).", ("model", "data")),
-    "corrections": Command(CorrectionsArgs, run_corrections, "On-policy pairs from a task's mistakes: wrong reply (rejected) vs the same reply corrected (chosen).", ("model",)),
-    "judge": Command(JudgeArgs, run_judge, "AI feedback: a model, endpoint or reward model judges answer pairs (both orders) → DPO pairs.", ("judge", "data")),
-    "serve": Command(ServeArgs, run_server, "OpenAI-compatible server + web page to chat, compare blind and label preferences.", ("models*",)),
-    "report": Command(ReportArgs, run_report, "One HTML report (figures as PNG too) for a run's models: curves, per-stage accuracy and perplexity, samples, probability shift.", ("models*",)),
-    "run": Command(RunArgs, run, "Run a pipeline file: stages in order, each reading earlier outputs by name; unchanged stages skipped.", ("pipeline",)),
-    "demo": Command(DemoArgs, demo, "Run the demo pipeline (pipelines/demo.yaml: base model continues → SFT → DPO → report)."),
+    "pretrain": _training(PretrainConfig, run_pretrain, "Train a small base model from scratch on a text corpus.",
+                          ("pretrain.corpus",)),
+    "sft": _training(SFTConfig, run_sft, "Supervised fine-tuning with assistant-only loss (full, frozen layers, or LoRA).",
+                     (*DATA_IN, "data.replay")),
+    "dpo": _training(DPOConfig, run_preference, "Direct preference optimisation on chosen/rejected pairs (loss=sigmoid|robust|ipo|hinge|rpo).", DATA_IN),
+    "simpo": _training(SimPOConfig, run_preference, "SimPO: length-normalised preference optimisation without a reference model.", DATA_IN),
+    "orpo": _training(ORPOConfig, run_preference, "ORPO: SFT and preference in one run, without a reference model.", DATA_IN),
+    "kto": _training(KTOConfig, run_preference, "KTO: learn from thumbs up / down on single answers (prompt/completion/label).", DATA_IN),
+    "rm": _training(RMConfig, run_rm, "Reward model: scalar head on the last token, Bradley–Terry loss on preference pairs.", DATA_IN),
+    "ppo": _training(PPOConfig, run_ppo, "PPO: policy + value head, GAE, clipped losses, KL penalty (fixed or adaptive) to the reference.", RL_IN),
+    "grpo": _training(GRPOConfig, run_grpo, "GRPO with verifiable rewards: G samples per prompt, group-relative advantages (grpo|dr_grpo|dapo).", RL_IN),
+    "score": Command(ScoreArgs, score, "Rate (prompt, completion) rows with a reward model.", ("model", "data"),
+                     inputs=("model", "data", "template")),
+    "best-of-n": Command(BestOfNArgs, run_best_of_n, "Rejection sampling: n answers per prompt, the best by a reward kept (→ SFT / DPO data).",
+                         ("model", "data"), outputs={"": Output("pairs", "pairs.jsonl"), "sft": Output("out", "best.jsonl")},
+                         inputs=("model", "data", "reward", "template")),
+    "distill": Command(DistillArgs, run_distill, "Self-distillation: the base model's own few-shot answers, checked, as SFT data.",
+                       ("model", "data"), outputs={"": Output("out", "distill.jsonl")},
+                       inputs=("model", "data", "shots", "reward")),
+    "check": Command(CheckArgs, check, "Pre-flight lint: rendered examples with trained tokens highlighted, statistics, problems.",
+                     ("data",), inputs=("data", "model", "template")),
+    "eval": Command(EvalArgs, evaluate, "Benchmark accuracy and perplexity, models side by side.", ("models*",),
+                    inputs=("models", "benchmark", "ppl", "ppl_ood", "template")),
+    "chat": Command(ChatArgs, chat, "Terminal chat with a model.", ("model",), inputs=("model", "template")),
+    "sheet": Command(SheetArgs, sheet, "Export / import human rating sheets.", ("action", "path"), inputs=("path", "prompts")),
+    "merge": Command(MergeArgs, merge, "Merge a LoRA adapter into its base model (plain HF folder).", ("base", "adapter", "out"),
+                     outputs={"": Output("out", "model")}, inputs=("base", "adapter")),
+    "constitution": Command(ConstitutionArgs, run_constitution, "Constitutional AI data: answer → critique against a principle → revise (SFT rows + pairs).",
+                            ("model", "data"), outputs={"": Output("out_pairs", "pairs.jsonl"), "sft": Output("out_sft", "sft.jsonl")},
+                            inputs=("model", "data", "constitution", "critic", "template")),
+    "corrections": Command(CorrectionsArgs, run_corrections, "On-policy pairs from a task's mistakes: wrong reply (rejected) vs the same reply corrected (chosen).",
+                           ("model",), outputs={"": Output("out", "pairs.jsonl"), "heldout": Output("out_heldout", "heldout.jsonl"),
+                                                "report": Output("report", "corrections.json")},
+                           inputs=("model", "template")),
+    "judge": Command(JudgeArgs, run_judge, "AI feedback: a model, endpoint or reward model judges answer pairs (both orders) → DPO pairs.",
+                     ("judge", "data"), outputs={"": Output("out", "pairs.jsonl"), "ties": Output("ties", "ties.jsonl"),
+                                                 "report": Output("report", "judge.json")},
+                     inputs=("judge", "data", "template")),
+    "serve": Command(ServeArgs, run_server, "OpenAI-compatible server + web page to chat, compare blind and label preferences.", ("models*",),
+                     inputs=("models", "template")),
+    "report": Command(ReportArgs, run_report, "One HTML report (figures as PNG too) for a run's models: curves, per-stage accuracy and perplexity, samples, probability shift.",
+                      ("models*",), outputs={"": Output("out")},
+                      inputs=("models", "benchmark", "ppl", "ppl_ood", "prompts", "judge_reports", "labels", "template")),
+    "run": Command(RunArgs, run, "Run a pipeline file: stages in order, each reading earlier outputs by name; unchanged stages skipped.",
+                   ("pipeline",), stage=False),
+    "demo": Command(DemoArgs, demo, "Run the demo pipeline (pipelines/demo.yaml: base model continues → SFT → DPO → report).", stage=False),
 }
 
 
@@ -211,37 +229,6 @@ def _usage() -> str:
     return "\n".join(lines)
 
 
-USAGE_ERRORS = (ConfigError, DataError, TemplateError)  # exit 2: the user's input needs fixing
-RUN_ERRORS = (TrainingDiverged, OSError, ImportError, MemoryError, ValueError)  # exit 1: the run failed
-
-
-def _error(cmd: str, message: str) -> None:
-    text = " ".join(str(message).split())  # one line, whatever the exception put in it
-    print(f"posttrain {cmd}: error: {text[:2000]}", file=sys.stderr)
-
-
-def _exit_code(cmd: str, e: BaseException) -> int:
-    """One `error:` line and the exit code for a failure; genuine bugs re-raise under POSTTRAIN_DEBUG=1."""
-    if isinstance(e, SystemExit):  # --help exits 0; a tool that exits with a message is a usage error
-        if e.code is None or isinstance(e.code, int):
-            return e.code or 0
-        _error(cmd, e.code)
-        return 2
-    if isinstance(e, USAGE_ERRORS):
-        _error(cmd, e)
-        return 2
-    if isinstance(e, ImportError) and e.name:
-        _error(cmd, f"{e} (an optional dependency is missing: pip install {e.name.split('.')[0]})")
-        return 1
-    if isinstance(e, RUN_ERRORS):
-        _error(cmd, e if str(e) else type(e).__name__)
-        return 1
-    if os.environ.get("POSTTRAIN_DEBUG") == "1":
-        raise e
-    _error(cmd, f"internal error ({type(e).__name__}: {e}); rerun with POSTTRAIN_DEBUG=1 for the traceback")
-    return 1
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help", "help"):
@@ -258,22 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parse_command(cmd, rest)
     except OSError as e:  # a recipe that cannot be read is a usage error
-        _error(cmd, e)
+        error(cmd, e)
         return 2
     except Exception as e:  # noqa: BLE001 - every failure gets one line; bugs re-raise under POSTTRAIN_DEBUG
-        return _exit_code(cmd, e)
+        return exit_code(cmd, e)
     except SystemExit as e:
-        return _exit_code(cmd, e)
-    try:
-        result = COMMANDS[cmd].handler(args)
-        return result if type(result) is int else 0  # stages return a summary; check returns its exit code
-    except KeyboardInterrupt:
-        print(f"\nposttrain {cmd}: interrupted (a run with save_every>0 resumes with resume=true)", file=sys.stderr)
-        return 130
-    except Exception as e:  # noqa: BLE001 - every failure gets one line; bugs re-raise under POSTTRAIN_DEBUG
-        return _exit_code(cmd, e)
-    except SystemExit as e:
-        return _exit_code(cmd, e)
+        return exit_code(cmd, e)
+    return invoke(cmd, COMMANDS[cmd], args)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ and the probability shift (what the base model puts after a question, against th
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
+from posttrain.commands.command import Command
 from posttrain.commands.pipeline import Runner
 
 PIPELINES = Path(__file__).resolve().parents[2] / "pipelines"
@@ -26,8 +28,8 @@ def pipeline_file(name: str) -> str:
     raise FileNotFoundError(f"pipeline {name} not found (run from the repository)")
 
 
-def run_demo(main, commands: set[str], tiny: bool = False, output_dir: str | None = None) -> int:
-    """Run the demo pipeline through `main` (the `posttrain` entry point); its exit code."""
+def run_demo(commands: Mapping[str, Command], tiny: bool = False, output_dir: str | None = None) -> int:
+    """Run the demo pipeline with the command table `commands`; its exit code."""
     name = "demo_tiny.yaml" if tiny else "demo.yaml"
     run_dir = str(Path(output_dir) / ("tiny" if tiny else "gemma")) if output_dir else None
-    return Runner(pipeline_file(name), main, commands, run_dir).run()
+    return Runner(pipeline_file(name), commands, run_dir).run()

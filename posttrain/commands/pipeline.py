@@ -23,16 +23,21 @@ A pipeline file:
 
 `${name}` is a stage's main output (a training stage's folder, the file of pairs a judge, best-of-n,
 corrections or constitution stage writes; `${name.sft}` its SFT rows, `${name.heldout}` held-out pairs);
-`${run_dir}` the run folder; `${embedded.gemma}` / `${embedded.smollm2}` a bundled model. A stage is
-skipped when its command, recipe, arguments, input files, the outputs it reads and the package's code
-are all as when it last finished (a content hash in run_dir/<stage>/.stage.json); a skipped stage's
-files are left as they were, byte for byte. A failed stage stops the run with its name; earlier
-stages' outputs stay.
+`${run_dir}` the run folder; `${embedded.gemma}` / `${embedded.smollm2}` a bundled model.
+
+The command table (posttrain/commands/cli.py) drives every stage: a stage builds its command's config
+object from the recipe and arguments (`posttrain.core.config.build`, typed and checked as on the command
+line), with the output options pointed into its folder, and calls the command's handler on it. A stage is
+skipped when its command, settings (the whole config), the input files its command's input options name,
+the outputs it reads and the package's code are all as when it last finished (a content hash in
+run_dir/<stage>/.stage.json); a skipped stage's files are left as they were, byte for byte. A failed stage
+stops the run with its name; earlier stages' outputs stay.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -42,26 +47,16 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 import yaml
 
-from posttrain.core.config import ConfigError
+from posttrain.commands.command import Command, exit_code, invoke
+from posttrain.core.config import ConfigError, build, name_path, resolve_key, sections, to_dict
 from posttrain.model.embedded import gemma_base, smollm2_instruct
 
 PACKAGE = Path(__file__).resolve().parents[1]
-TRAINING = {"pretrain", "sft", "dpo", "simpo", "orpo", "kto", "rm", "ppo", "grpo"}
-# Tool commands: where each writes (option → file in the stage folder); the first is `${name}`, the
-# others `${name.<key>}` under the key given.
-TOOL_OUTPUTS = {
-    "judge": {"": ("out", "pairs.jsonl"), "ties": ("ties", "ties.jsonl"), "report": ("report", "judge.json")},
-    "constitution": {"": ("out_pairs", "pairs.jsonl"), "sft": ("out_sft", "sft.jsonl")},
-    "best-of-n": {"": ("pairs", "pairs.jsonl"), "sft": ("out", "best.jsonl")},
-    "distill": {"": ("out", "distill.jsonl")},
-    "corrections": {"": ("out", "pairs.jsonl"), "heldout": ("out_heldout", "heldout.jsonl"),
-                    "report": ("report", "corrections.json")},
-    "merge": {"": ("out", "model")},
-    "report": {"": ("out", "")},
-}
+PRINTED = "output.txt"  # the output of a command that writes no file: what it printed
 _REF = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 # ${embedded.NAME}: a bundled model, built into the cache on first use
 EMBEDDED = {"gemma": gemma_base, "smollm2": smollm2_instruct}
@@ -75,9 +70,9 @@ class Stage:
     recipe: str | None = None
 
 
-def load_pipeline(path: str | Path, commands: set[str]) -> tuple[dict, list[Stage]]:
+def load_pipeline(path: str | Path, commands: Mapping[str, Command]) -> tuple[dict, list[Stage]]:
     """(the file's settings, its stages with repeat blocks expanded) — refs are resolved when run.
-    `commands`: the command names a stage may use."""
+    `commands`: the command table (name → Command) the stages use."""
     path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -98,10 +93,10 @@ def load_pipeline(path: str | Path, commands: set[str]) -> tuple[dict, list[Stag
     return spec, stages
 
 
-def _stage(path: Path, where: str, s, commands: set[str], rename=None) -> Stage:
+def _stage(path: Path, where: str, s, commands: Mapping[str, Command], rename=None) -> Stage:
     if not isinstance(s, dict) or not isinstance(s.get("name"), str) or not isinstance(s.get("command"), str):
         raise ConfigError(f"{path}: {where}: expected a mapping with 'name' and 'command'")
-    if s["command"] not in commands or s["command"] in ("run", "demo"):
+    if s["command"] not in commands or not commands[s["command"]].stage:
         raise ConfigError(f"{path}: {where}: unknown command {s['command']!r}")
     if not re.fullmatch(r"[A-Za-z0-9_\-]+", s["name"]):
         raise ConfigError(f"{path}: {where}: a stage name is letters, digits, '_' and '-': {s['name']!r}")
@@ -116,7 +111,7 @@ def _stage(path: Path, where: str, s, commands: set[str], rename=None) -> Stage:
     return Stage(s["name"], s["command"], args, s.get("recipe"))
 
 
-def _expand(path: Path, i: int, block: dict, commands: set[str]) -> list[Stage]:
+def _expand(path: Path, i: int, block: dict, commands: Mapping[str, Command]) -> list[Stage]:
     n, name, inner = block.get("repeat"), block.get("name"), block.get("stages")
     if not isinstance(n, int) or n < 1 or not isinstance(name, str) or not isinstance(inner, list) or not inner:
         raise ConfigError(f"{path}: stages[{i}]: a repeat block needs repeat: N (≥1), name and a stages list")
@@ -137,7 +132,7 @@ def _expand(path: Path, i: int, block: dict, commands: set[str]) -> list[Stage]:
         for s in stages:
             s.name = f"{round_name}.{s.name}"
         out += stages
-        trained = [s for s in stages if s.command in TRAINING]
+        trained = [s for s in stages if commands[s.command].trains]
         if not trained:
             raise ConfigError(f"{path}: stages[{i}]: a round needs a training stage (its model starts the next round)")
         prev = "${" + trained[-1].name + "}"
@@ -160,10 +155,24 @@ def _map_strings(value, fn):
     return value
 
 
-def _strings(value) -> list[str]:
-    found: list[str] = []
-    _map_strings(value, found.append)
-    return found
+def _option_values(cls, args: dict) -> dict:
+    """Stage arguments as the options of `cls` take them: a mapping for an option that is not a config section
+    names models (serve, report: `{base: PATH, sft: PATH}`), given as the option's NAME=PATH list."""
+    return {k: [f"{n}={p}" for n, p in v.items()] if isinstance(v, dict) and k not in sections(cls) else v
+            for k, v in args.items()}
+
+
+def command_line(s: Stage, values: dict, trains: bool) -> str:
+    """The command line that runs the same stage by hand, for the log (training stages take key=value, tools
+    --options)."""
+    def shown(v) -> str:
+        if isinstance(v, list):
+            return "[" + ",".join(map(str, v)) + "]"
+        return "null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+    parts = [s.command] + ([s.recipe] if s.recipe else [])
+    for k, v in values.items():
+        parts += [f"{k}={shown(v)}"] if trains else [f"--{k}", shown(v)]
+    return " ".join(parts)
 
 
 def code_version() -> str:
@@ -190,12 +199,33 @@ def _file_hash(path: Path, cache: dict) -> str:
     return cache[key]
 
 
-class Runner:
-    """Runs stages through `main` (the `posttrain` command's entry point) in one process."""
+def input_paths(command: Command, cfg) -> list[str]:
+    """The existing files and folders that `cfg`'s input options (as `command` declares them) name."""
+    found = []
+    for key in command.inputs:
+        value = functools.reduce(getattr, resolve_key(type(cfg), key).split("."), cfg)
+        for spec in value if isinstance(value, list) else [value]:
+            path = name_path(spec).path if isinstance(spec, str) else ""
+            if path and Path(path).exists():
+                found.append(path)
+    return found
 
-    def __init__(self, path: str | Path, main, commands: set[str], run_dir: str | None = None):
+
+@dataclass
+class Prepared:
+    """A stage ready to run: its config object, the command line it stands for, and its content hash."""
+
+    config: object
+    line: str
+    digest: str
+
+
+class Runner:
+    """Runs stages in one process: each builds its command's config and calls the command's handler."""
+
+    def __init__(self, path: str | Path, commands: Mapping[str, Command], run_dir: str | None = None):
         self.spec, self.stages = load_pipeline(path, commands)
-        self.main = main
+        self.commands = commands
         self.run_dir = Path(run_dir or self.spec.get("run_dir") or "out/pipeline")
         self.outputs: dict[str, str] = {"run_dir": str(self.run_dir)}
         self.hashes: dict[str, str] = {}
@@ -217,49 +247,26 @@ class Runner:
             return self.outputs[ref]
         return _map_strings(value, lambda text: _REF.sub(sub, text))
 
-    def argv(self, s: Stage, args: dict) -> list[str]:
-        out = [s.command] + ([s.recipe] if s.recipe else [])
-        d = self.stage_dir(s)
-        if s.command in TRAINING:
-            args = {**args, "output_dir": str(d)}
-        for _, (opt, fname) in TOOL_OUTPUTS.get(s.command, {}).items():
-            args = {**args, opt: str(d / fname) if fname else str(d)}
-        for k, v in args.items():
-            if isinstance(v, dict):  # NAME=MODEL pairs (serve, report)
-                v = [f"{a}={b}" for a, b in v.items()]
-            if isinstance(v, list):
-                v = "[" + ",".join(str(x) for x in v) + "]"
-            elif isinstance(v, bool):
-                v = str(v).lower()
-            v = "null" if v is None else str(v)
-            # training stages take key=value overrides of their recipe; tools take --options
-            out += [f"{k}={v}"] if s.command in TRAINING else [f"--{k}", v]
-        return out
+    def output_paths(self, s: Stage) -> dict[str, str]:
+        """Each output of the stage's command (key → path in the stage folder); a printing command's: output.txt."""
+        d, outputs = self.stage_dir(s), self.commands[s.command].outputs
+        if not outputs:
+            return {"": str(d / PRINTED)}
+        return {key: str(d / o.file) if o.file else str(d) for key, o in outputs.items()}
 
-    def fingerprint(self, s: Stage, argv: list[str], deps: set) -> str:
-        # files and folders the stage reads (named in its arguments or its recipe) that no stage of this run wrote
-        values = [*argv, *(_strings(yaml.safe_load(Path(s.recipe).read_text()) or {}) if s.recipe else [])]
-        inputs = {}
-        for v in values:
-            for part in str(v).strip("[]").split(","):
-                part = part.split("=", 1)[-1]
-                p = Path(part)
-                if part and p.exists() and not p.resolve().is_relative_to(self.run_dir.resolve()):
-                    inputs[part] = _file_hash(p, self.files)
-        blob = {"command": s.command, "argv": argv, "code": self.code, "inputs": inputs,
-                "recipe": _file_hash(Path(s.recipe), self.files) if s.recipe else None,
+    def prepare(self, s: Stage, args: dict, deps: set) -> Prepared:
+        """The stage's config (recipe + arguments + its output options pointed into its folder) and content hash."""
+        c = self.commands[s.command]
+        values = _option_values(c.config, args)
+        values.update({o.option: self.output_paths(s)[key] for key, o in c.outputs.items()})
+        cfg = build(c.config, s.recipe, **values)
+        run_dir = self.run_dir.resolve()  # files a stage of this run wrote count through its hash (`upstream`)
+        inputs = {p: _file_hash(Path(p), self.files) for p in input_paths(c, cfg)
+                  if not Path(p).resolve().is_relative_to(run_dir)}
+        blob = {"command": s.command, "settings": to_dict(cfg), "code": self.code, "inputs": inputs,
                 "upstream": {d: self.hashes.get(d) for d in sorted(deps)}}
-        return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
-
-    def register(self, s: Stage) -> None:
-        d = self.stage_dir(s)
-        if s.command in TRAINING:
-            self.outputs[s.name] = str(d)
-        elif s.command in TOOL_OUTPUTS:
-            for key, (_, fname) in TOOL_OUTPUTS[s.command].items():
-                self.outputs[s.name + (f".{key}" if key else "")] = str(d / fname) if fname else str(d)
-        else:  # eval and other printing tools: what they printed
-            self.outputs[s.name] = str(d / "output.txt")
+        digest = hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
+        return Prepared(cfg, command_line(s, values, c.trains), digest)
 
     def run(self, start: str | None = None, only: str | None = None) -> int:
         names = [s.name for s in self.stages]
@@ -270,63 +277,81 @@ class Runner:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         state = {"started": time.time(), "stages": {}}
         for s in self.stages:
-            if s.command == "alias":
-                ref = s.args["of"][2:-1]
-                self.outputs[s.name], self.hashes[s.name] = self.outputs[ref], self.hashes[ref]
+            result = self.step(s, forced, only)
+            if result:  # an alias has none
+                state["stages"][s.name] = result
+            if result.get("status") in (None, "skipped"):
                 continue
-            deps: set = set()
-            args = self.resolve(s.args, s, deps)
-            argv = self.argv(s, args)
-            digest = self.fingerprint(s, argv, deps)
-            self.hashes[s.name] = digest
-            self.register(s)
-            marker = self.stage_dir(s) / ".stage.json"
-            done = marker.is_file() and json.loads(marker.read_text()).get("hash") == digest
-            if (only and s.name != only) or (done and s.name not in forced):
-                if not marker.is_file():
-                    raise ConfigError(f"stage {s.name!r} has never finished: run it first (without --only)")
-                print(f"[run] {s.name}: {'unchanged, skipped' if done else 'kept (--only ' + only + ')'}",
-                      file=sys.stderr)
-                state["stages"][s.name] = {"status": "skipped", "hash": digest}
-                continue
-            state["stages"][s.name] = self.run_stage(s, argv, digest, marker)
             self._write_state(state)
-            if state["stages"][s.name]["status"] != "finished":
-                print(f"posttrain run: stage {s.name!r} ({s.command}) failed (exit {state['stages'][s.name]['exit']}); "
+            if result["status"] != "finished":
+                print(f"posttrain run: stage {s.name!r} ({s.command}) failed (exit {result['exit']}); "
                       f"earlier stages' outputs are kept in {self.run_dir}", file=sys.stderr)
-                return state["stages"][s.name]["exit"] or 1
+                return result["exit"] or 1
         self._write_state(state)
         print(f"[run] done: {len(self.stages)} stages in {self.run_dir}", file=sys.stderr)
         return 0
 
-    def run_stage(self, s: Stage, argv: list[str], digest: str, marker: Path) -> dict:
-        d = self.stage_dir(s)
+    def step(self, s: Stage, forced: set, only: str | None) -> dict:
+        """One stage: an alias is bound, an unchanged (or --only'd out) stage skipped, any other one run."""
+        if s.command == "alias":
+            ref = s.args["of"][2:-1]
+            self.outputs[s.name], self.hashes[s.name] = self.outputs[ref], self.hashes[ref]
+            return {}
+        deps: set = set()
+        args = self.resolve(s.args, s, deps)
+        try:
+            stage = self.prepare(s, args, deps)
+        except Exception as e:  # noqa: BLE001 - arguments the command refuses: the stage fails, named
+            return {"status": "failed", "exit": exit_code(s.command, e), "seconds": 0.0}
+        self.hashes[s.name] = stage.digest
+        self.outputs.update({s.name + (f".{k}" if k else ""): p for k, p in self.output_paths(s).items()})
+        marker = self.stage_dir(s) / ".stage.json"
+        done = marker.is_file() and json.loads(marker.read_text()).get("hash") == stage.digest
+        if (only and s.name != only) or (done and s.name not in forced):
+            if not marker.is_file():
+                raise ConfigError(f"stage {s.name!r} has never finished: run it first (without --only)")
+            print(f"[run] {s.name}: {'unchanged, skipped' if done else 'kept (--only ' + only + ')'}",
+                  file=sys.stderr)
+            return {"status": "skipped", "hash": stage.digest}
+        return self.run_stage(s, stage, marker)
+
+    def run_stage(self, s: Stage, stage: Prepared, marker: Path) -> dict:
+        c, d = self.commands[s.command], self.stage_dir(s)
         if marker.exists():
             marker.unlink()
-        if s.command in TRAINING and d.exists():  # a changed stage trains afresh, not from an old checkpoint
+        if c.trains and d.exists():  # a changed stage trains afresh, not from an old checkpoint
             shutil.rmtree(d)
         d.mkdir(parents=True, exist_ok=True)
-        print(f"[run] {s.name}: posttrain {' '.join(argv)}", file=sys.stderr)
+        print(f"[run] {s.name}: posttrain {stage.line}", file=sys.stderr)
         t0 = time.perf_counter()
-        printed = io.StringIO()
-        tee = _Tee(sys.stdout, printed)
-        with contextlib.redirect_stdout(tee):
-            code = self.main(argv)
+        with contextlib.nullcontext() if c.outputs else _printed_into(d / PRINTED):
+            code = invoke(s.command, c, stage.config)
         seconds = time.perf_counter() - t0
-        if s.command not in TRAINING and s.command not in TOOL_OUTPUTS:
-            (d / "output.txt").write_text(printed.getvalue(), encoding="utf-8")
         if code != 0:
             return {"status": "failed", "exit": code, "seconds": seconds}
         tmp = marker.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"hash": digest, "argv": argv, "seconds": round(seconds, 2),
-                                   "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}, indent=1))
+        tmp.write_text(json.dumps({"hash": stage.digest, "command": stage.line, "settings": to_dict(stage.config),
+                                   "seconds": round(seconds, 2), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")},
+                                  indent=1))
         tmp.replace(marker)
-        return {"status": "finished", "hash": digest, "seconds": round(seconds, 2)}
+        return {"status": "finished", "hash": stage.digest, "seconds": round(seconds, 2)}
 
     def _write_state(self, state: dict) -> None:
         tmp = self.run_dir / "pipeline.json.tmp"
         tmp.write_text(json.dumps({**state, "outputs": self.outputs}, indent=1))
         tmp.replace(self.run_dir / "pipeline.json")
+
+
+@contextlib.contextmanager
+def _printed_into(path: Path):
+    """What a printing command (eval, check, ...) writes to stdout, also kept in `path`: its output. Those handlers
+    print() their tables (posttrain.eval.compare and friends take no stream), so stdout is teed while they run."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(_Tee(sys.stdout, printed)):
+        try:
+            yield
+        finally:
+            path.write_text(printed.getvalue(), encoding="utf-8")
 
 
 class _Tee(io.TextIOBase):

@@ -10,6 +10,9 @@ accepts. Each field's docstring is its `--help` text (jsonargparse reads attribu
 Keys may be written in full (`run.lr=1e-4`, or nested YAML) or bare (`lr=1e-4`) when one section
 has that field; a section's name alone sets its main field (`model=path` is `model.path`,
 `data=file` is `data.train`, `task=arithmetic` is `task.name`), and `eval_data` is `data.eval`.
+`parse` builds a config from command-line words; `build` from a recipe and Python values (what pipeline
+stages use), typed and checked by the same parser. `name_path` reads the NAME=PATH form in which commands
+are given named models.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ import types
 import typing
 from dataclasses import fields, is_dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Literal
+from pathlib import Path, PurePath
+from typing import Any, Literal, NamedTuple
 
 import yaml
 from jsonargparse import ArgumentParser, set_parsing_settings
@@ -103,13 +106,8 @@ def _flatten(tree: dict, prefix: str = "") -> list[tuple[str, Any]]:
     return out
 
 
-def _recipe_items(cls, path: str) -> list[tuple[str, Any]]:
-    try:
-        tree = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"{path}: cannot read the recipe: {e}") from None
-    if not isinstance(tree, dict):
-        raise ConfigError(f"{path}: a recipe is a mapping of options, found {type(tree).__name__}")
+def _items(cls, tree: dict) -> list[tuple[str, Any]]:
+    """(key, value) pairs of a mapping of options, a section's own mapping (`run: {lr: ...}`) flattened."""
     items = []
     for k, v in tree.items():
         if isinstance(v, dict) and k in sections(cls):
@@ -117,6 +115,16 @@ def _recipe_items(cls, path: str) -> list[tuple[str, Any]]:
         else:
             items.append((k, v))
     return items
+
+
+def _recipe_items(cls, path: str) -> list[tuple[str, Any]]:
+    try:
+        tree = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"{path}: cannot read the recipe: {e}") from None
+    if not isinstance(tree, dict):
+        raise ConfigError(f"{path}: a recipe is a mapping of options, found {type(tree).__name__}")
+    return _items(cls, tree)
 
 
 def _as_arg(value: Any) -> str:
@@ -193,35 +201,69 @@ def _instantiate(cls, values: dict):
         raise ConfigError(_one_line(e)) from None
 
 
-def _assign(cls, values: dict, overrides: dict) -> dict:
-    """Nested plain `values` of a `cls` with bare or dotted keys set (checked as the CLI checks them)."""
-    for k, v in overrides.items():
+def _assign(cls, values: dict, items) -> dict:
+    """Nested plain `values` of a `cls` with (bare or dotted key, value) `items` set, checked as the CLI checks them."""
+    for k, v in items:
         key = resolve_key(cls, k.replace("__", "."), v)
         _check_choice(cls, key, v)
         sec, _, name = key.rpartition(".")
-        (values[sec] if sec else values)[name] = v
+        (values.setdefault(sec, {}) if sec else values)[name] = v
     return values
 
 
-def _default(f):
-    value = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-    return dataclasses.asdict(value) if is_dataclass(value) else value
+def _plain(value):
+    """YAML-like plain data: paths as strings, tuples as lists (what the parser checks types on)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, PurePath) else value
 
 
-def build(cls, **overrides):
-    """A config from Python values: bare or dotted keys (`lr=1e-4`, `run.lr=1e-4`), defaults elsewhere."""
-    return _instantiate(cls, _assign(cls, {f.name: _default(f) for f in fields(cls)}, overrides))
+@lru_cache(maxsize=None)
+def _object_parser(cls) -> ArgumentParser:
+    return make_parser(cls)
+
+
+def _typed(cls, values: dict):
+    """A `cls` from nested plain values: types checked and converted as on the command line ('1e-4' → 1e-4)."""
+    try:
+        ns = _object_parser(cls).parse_object(_plain(values))
+    except Exception as e:  # a wrong type: say which
+        raise ConfigError(_one_line(e)) from None
+    return _instantiate(cls, ns.as_dict())
+
+
+def build(cls, recipe: str | None = None, /, **overrides):
+    """A config from a recipe file (optional) and Python values: bare or dotted keys (`lr=1e-4`, `run.lr=1e-4`)
+    or a section's mapping (`run={"lr": 1e-4}`), defaults elsewhere; the overrides win over the recipe. What
+    `posttrain run` stages and Python callers use."""
+    values = _assign(cls, {}, _recipe_items(cls, recipe)) if recipe else {}
+    return _typed(cls, _assign(cls, values, _items(cls, overrides)))
 
 
 def load_recipe(cls, path: str, **overrides):
-    """A recipe file plus Python overrides (bare or dotted keys): the loader the CLI and the demo share."""
-    base = parse(cls, [path])
-    return replace(base, **overrides)
+    """A recipe file plus Python overrides (bare or dotted keys): `build` with a recipe."""
+    return build(cls, path, **overrides)
 
 
 def replace(cfg, **overrides):
     """A copy of `cfg` with bare or dotted keys changed (validated again)."""
-    return _instantiate(type(cfg), _assign(type(cfg), to_dict(cfg), overrides))
+    return _typed(type(cfg), _assign(type(cfg), to_dict(cfg), overrides.items()))
+
+
+class NamePath(NamedTuple):
+    name: str | None
+    path: str
+
+
+def name_path(spec: str) -> NamePath:
+    """'NAME=PATH' or 'PATH' → (NAME or None, PATH): how a command names the models (or files) it is given. An
+    existing path is a path even with '=' in it."""
+    if "=" in spec and not Path(spec).exists():
+        name, path = spec.split("=", 1)
+        return NamePath(name, path)
+    return NamePath(None, spec)
 
 
 def to_dict(cfg) -> dict:

@@ -1,6 +1,8 @@
-"""The config sections every training stage shares: the loop (`run`), the model, the data.
+"""The config sections the stages share: the loop (`run`), the model, the data, and the sampling options.
 
-A stage's config (posttrain/train/configs.py) composes these with one section of its own.
+A training stage's config (posttrain/train/configs.py) composes these with one section of its own; the
+sampling options (`Sampling`, `NucleusSampling`) are composed by every command that samples (the RL rollout
+section, and the tools' options in posttrain/commands/tool_args.py), each overriding the defaults it needs.
 """
 
 from __future__ import annotations
@@ -111,15 +113,21 @@ class ModelConfig:
 
 
 @dataclass
-class ConversationData:
-    """Conversations to train on, and how they are batched."""
+class DataFiles:
+    """The files a stage trains and evaluates on (what their rows hold: the section that composes this one)."""
 
     train: str = ""
     """Training data: a .jsonl/.json/.parquet/.csv file, a folder, or a `datasets` name."""
     eval: Optional[str] = None
-    """Held-out conversations for the evaluation loss and perplexity (same formats)."""
+    """Held-out data (same formats) for the evaluation loss and the stage's held-out metrics."""
     skip_invalid: bool = False
     """Skip malformed rows (and report how many) instead of stopping at the first."""
+
+
+@dataclass
+class ConversationData(DataFiles):
+    """Conversations to train on (messages rows), and how they are batched."""
+
     packing: bool = True
     """Pack several examples per row (padding-free, attention kept inside each example)."""
     last_turn_only: bool = False
@@ -133,15 +141,9 @@ class ConversationData:
 
 
 @dataclass
-class PairData:
-    """Preference data, and how pairs are batched."""
+class PairData(DataFiles):
+    """Preference data (prompt/chosen/rejected rows, strings or message lists, or chosen/rejected conversations sharing a prompt; held out: evaluation loss, accuracy and margin), and how pairs are batched."""
 
-    train: str = ""
-    """Preference data: prompt/chosen/rejected rows (strings or message lists) or chosen/rejected conversations sharing a prompt."""
-    eval: Optional[str] = None
-    """Held-out preference data: evaluation loss, accuracy and margin."""
-    skip_invalid: bool = False
-    """Skip malformed rows (and report how many) instead of stopping at the first."""
     prefix_sharing: bool = True
     """Run each prompt through the model once for both answers (same result, less compute)."""
     packing: bool = True
@@ -150,12 +152,27 @@ class PairData:
 
 @dataclass
 class UnpairedData(PairData):
-    """Unpaired labels, and how they are batched."""
+    """Unpaired labels (prompt/completion/label rows, label true = desirable; held out: evaluation loss and rewards), and how they are batched."""
 
-    train: str = ""
-    """Labelled answers: prompt/completion/label rows (label true = desirable)."""
-    eval: Optional[str] = None
-    """Held-out labelled answers: evaluation loss and rewards."""
+
+@dataclass
+class Sampling:
+    """How answers are sampled: the length and temperature every command that samples shares (RL rollouts too)."""
+
+    max_new_tokens: int = 256
+    """Longest answer in tokens."""
+    temperature: float = 0.7
+    """Sampling temperature: the logits are divided by it; 0 = greedy (RL rollouts need > 0)."""
+
+
+@dataclass
+class NucleusSampling(Sampling):
+    """Sampling with a nucleus threshold and a seed: the options of the tools that sample (chat, best-of-n, distill, constitution)."""
+
+    top_p: float = 0.95
+    """Nucleus sampling threshold: sample from the smallest set of tokens whose probabilities add up to it."""
+    seed: int = 0
+    """Sampling seed."""
 
 
 def need(value, what: str) -> None:

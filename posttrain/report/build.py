@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
+from posttrain.core.config import name_path
 from posttrain.eval.benchmark import head_to_head
 from posttrain.eval.compare import compare, format_compare, short_names
 from posttrain.eval.safety import safety_eval
@@ -40,7 +41,7 @@ class Probes(NamedTuple):
 
 
 def parse_models(specs: list[str]) -> list[tuple[str, str]]:
-    pairs = [s.split("=", 1) if "=" in s and not Path(s).exists() else (None, s) for s in specs]
+    pairs = [name_path(s) for s in specs]
     names = short_names([p for _, p in pairs])
     return [(label or name, path) for (label, path), name in zip(pairs, names)]
 

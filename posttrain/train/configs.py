@@ -6,11 +6,12 @@ and nothing of KTO's weights, and `loss=` offers only the losses the stage runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal, Optional
 
 from posttrain.core.config import ConfigError
-from posttrain.core.sections import ConversationData, ModelConfig, PairData, RunConfig, UnpairedData, need
+from posttrain.core.sections import (ConversationData, ModelConfig, PairData, RunConfig, Sampling, UnpairedData,
+                                     need)
 
 
 def _run(**kw):
@@ -128,79 +129,57 @@ class KTOOptions:
     """Reference model: precomputed log-probs (auto), the LoRA-disabled base (adapter), or a frozen copy."""
 
 
-def _pair_checks(cfg) -> None:
-    need(cfg.model.path and cfg.data.train, "model=... and data=...")
-    _check_reference(getattr(cfg.method, "reference", "auto"), cfg.model)
-    if cfg.method.beta <= 0:
-        raise ConfigError(f"beta must be > 0, got {cfg.method.beta}")
+@dataclass
+class PairStage:
+    """The block every stage on preference data composes: the loop, the model, the pairs; a stage adds its
+    method section (named like the stage) and overrides the defaults it needs."""
+
+    run: RunConfig = _run(lr=1e-6)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: PairData = field(default_factory=PairData)
+
+    stage = property(lambda self: fields(self)[-1].name)  # the method section's name: the command, and the card's
+    method = property(lambda self: getattr(self, self.stage))
+    loss = property(lambda self: self.stage)
+
+    def __post_init__(self):
+        need(self.model.path and self.data.train, "model=... and data=...")
+        _check_reference(getattr(self.method, "reference", "auto"), self.model)
+        beta = getattr(self.method, "beta", None)
+        if beta is not None and beta <= 0:
+            raise ConfigError(f"beta must be > 0, got {beta}")
 
 
 @dataclass
-class DPOConfig:
+class DPOConfig(PairStage):
     """Direct preference optimisation and its family (loss=sigmoid|robust|ipo|hinge|rpo)."""
 
-    run: RunConfig = _run(lr=1e-6)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    data: PairData = field(default_factory=PairData)
     dpo: DPOOptions = field(default_factory=DPOOptions)
 
-    stage = "dpo"  # the command, and the name its output folder's card gives
-    method = property(lambda self: self.dpo)
     loss = property(lambda self: self.dpo.loss)
 
-    def __post_init__(self):
-        _pair_checks(self)
-
 
 @dataclass
-class SimPOConfig:
+class SimPOConfig(PairStage):
     """SimPO: length-normalised preference optimisation with a target margin, no reference model."""
 
-    run: RunConfig = _run(lr=1e-6)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    data: PairData = field(default_factory=PairData)
     simpo: SimPOOptions = field(default_factory=SimPOOptions)
-
-    stage = "simpo"  # the command, and the name its output folder's card gives
-    method = property(lambda self: self.simpo)
-    loss = "simpo"
-
-    def __post_init__(self):
-        _pair_checks(self)
 
 
 @dataclass
-class ORPOConfig:
+class ORPOConfig(PairStage):
     """ORPO: SFT on the chosen answer plus λ · log odds-ratio of chosen over rejected, no reference model."""
 
     run: RunConfig = _run(lr=8e-6)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    data: PairData = field(default_factory=PairData)
     orpo: ORPOOptions = field(default_factory=ORPOOptions)
-
-    stage = "orpo"  # the command, and the name its output folder's card gives
-    method = property(lambda self: self.orpo)
-    loss = "orpo"
-
-    def __post_init__(self):
-        _pair_checks(self)
 
 
 @dataclass
-class KTOConfig:
+class KTOConfig(PairStage):
     """KTO: learn from thumbs up / down on single answers (prompt/completion/label rows)."""
 
-    run: RunConfig = _run(lr=1e-6)
-    model: ModelConfig = field(default_factory=ModelConfig)
     data: UnpairedData = field(default_factory=UnpairedData)
     kto: KTOOptions = field(default_factory=KTOOptions)
-
-    stage = "kto"  # the command, and the name its output folder's card gives
-    method = property(lambda self: self.kto)
-    loss = "kto"
-
-    def __post_init__(self):
-        _pair_checks(self)
 
 
 @dataclass
@@ -212,16 +191,11 @@ class RMOptions:
 
 
 @dataclass
-class RMConfig:
+class RMConfig(PairStage):
     """Reward model: the LM with a scalar head on the last real token, Bradley–Terry loss on pairs."""
 
     run: RunConfig = _run(lr=1e-5)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    data: PairData = field(default_factory=PairData)
     rm: RMOptions = field(default_factory=RMOptions)
-
-    def __post_init__(self):
-        need(self.model.path and self.data.train, "model=... and data=...")
 
 
 # ----------------------------------------------------------------------------- online RL
@@ -243,13 +217,11 @@ class TaskConfig:
 
 
 @dataclass
-class RolloutConfig:
-    """How completions are sampled, and the reference policy they are compared with."""
+class RolloutConfig(Sampling):
+    """How completions are sampled (tempered, no top-p: the update's log-probs are of the same distribution; seed: run.seed), and the reference policy they are compared with."""
 
     max_new_tokens: int = 32
-    """Tokens sampled per completion."""
     temperature: float = 1.0
-    """Sampling temperature; the update's log-probs use the same tempered distribution."""
     reference: Literal["auto", "adapter", "copy"] = "auto"
     """Reference policy: auto = the LoRA-disabled policy with LoRA, else a frozen copy when a KL term (beta > 0) uses it; copy = always a frozen copy (it also gives the held-out KL)."""
     long_prompts: Literal["drop", "refuse"] = "drop"
@@ -318,40 +290,33 @@ class PPOOptions:
             raise ConfigError("beta must be >= 0")
 
 
-def _rl_checks(cfg) -> None:
-    need(cfg.model.path, "model=...")
-    _check_reference(cfg.rollout.reference, cfg.model)
-    if cfg.rollout.max_new_tokens >= cfg.model.max_len:
-        raise ConfigError(f"max_new_tokens ({cfg.rollout.max_new_tokens}) must be < max_len ({cfg.model.max_len})")
-
-
-def _rl_model():
-    return field(default_factory=lambda: ModelConfig(max_len=256))
-
-
 @dataclass
-class GRPOConfig:
-    """GRPO with verifiable rewards: G samples per prompt, group-relative advantages (grpo|dr_grpo|dapo)."""
+class RLStage:
+    """The block both online RL stages compose: the loop, the model, the task, the rollouts; a stage adds its
+    method section."""
 
     run: RunConfig = _run(lr=1e-6, batch_size=4)
-    model: ModelConfig = _rl_model()
+    model: ModelConfig = field(default_factory=lambda: ModelConfig(max_len=256))
     task: TaskConfig = field(default_factory=TaskConfig)
     rollout: RolloutConfig = field(default_factory=RolloutConfig)
-    grpo: GRPOOptions = field(default_factory=GRPOOptions)
 
     def __post_init__(self):
-        _rl_checks(self)
+        need(self.model.path, "model=...")
+        _check_reference(self.rollout.reference, self.model)
+        if self.rollout.max_new_tokens >= self.model.max_len:
+            raise ConfigError(f"max_new_tokens ({self.rollout.max_new_tokens}) must be < max_len ({self.model.max_len})")
 
 
 @dataclass
-class PPOConfig:
+class GRPOConfig(RLStage):
+    """GRPO with verifiable rewards: G samples per prompt, group-relative advantages (grpo|dr_grpo|dapo)."""
+
+    grpo: GRPOOptions = field(default_factory=GRPOOptions)
+
+
+@dataclass
+class PPOConfig(RLStage):
     """PPO: policy + value head, GAE, clipped losses, KL penalty (fixed or adaptive) to the reference."""
 
     run: RunConfig = _run(lr=3e-6, batch_size=4)
-    model: ModelConfig = _rl_model()
-    task: TaskConfig = field(default_factory=TaskConfig)
-    rollout: RolloutConfig = field(default_factory=RolloutConfig)
     ppo: PPOOptions = field(default_factory=PPOOptions)
-
-    def __post_init__(self):
-        _rl_checks(self)
