@@ -46,6 +46,17 @@ class Agreement:
         return {"items": self.items, "rater_pairs": self.rater_pairs, "agreement": self.rate}
 
 
+@dataclass(frozen=True)
+class PairWinRate:
+    """Verdicts between two configurations: the win rate of `first` (alphabetically first) over `second`."""
+    first: str
+    second: str
+    result: WinRate
+
+    def to_dict(self) -> dict:
+        return {"first": self.first, "second": self.second, **self.result.to_dict()}
+
+
 def wilson(score: float, n: int, z: float = 1.96) -> tuple[float, float]:
     """Wilson score interval of a proportion score / n (score may hold half wins for ties):
 
@@ -94,6 +105,18 @@ def duel(new: list[bool], old: list[bool]) -> WinRate:
     wins = sum(a and not b for a, b in zip(new, old))
     losses = sum(b and not a for a, b in zip(new, old))
     return win_rate(wins, losses, len(new) - wins - losses)
+
+
+def pair_win_rates(outcomes: list[tuple[str, str, str]]) -> list[PairWinRate]:
+    """Per pair of configurations, from (config shown as A, config shown as B, outcome) triples: wins,
+    losses and ties of the alphabetically first, Wilson interval. The outcome names the winning
+    configuration; anything else ('tie', 'both bad', or a verdict between two sides of the same
+    configuration) is a tie. Which side a configuration was shown on does not matter."""
+    tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for a, b, outcome in outcomes:
+        x, y = sorted((a, b))
+        tally[(x, y)][0 if outcome == x != y else 1 if outcome == y != x else 2] += 1
+    return [PairWinRate(x, y, win_rate(*cell)) for (x, y), cell in sorted(tally.items())]
 
 
 def agreement(labels: list[tuple[str, str, str]]) -> Agreement:

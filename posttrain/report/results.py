@@ -9,12 +9,11 @@ scripts/readme_table.py and earlier reports use).
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from posttrain.eval.stats import Agreement, WinRate, agreement, win_rate
+from posttrain.eval.stats import Agreement, PairWinRate, WinRate
 from posttrain.report.next_tokens import NextTokens
-from posttrain.serve.labels import LabelStore, comparisons
+from posttrain.serve.labels import LabelStore, agreement, comparisons, win_rates
 
 # the duel row of report.json: the contestants, then these keys of the win rate, in this order
 DUEL_KEYS = ("n", "wins", "losses", "ties", "win_rate")
@@ -61,17 +60,6 @@ class Duel:
 
 
 @dataclass
-class PairWinRate:
-    """Human verdicts between two configurations: the win rate of `first` (alphabetically first), Wilson interval."""
-    first: str
-    second: str
-    result: WinRate
-
-    def to_dict(self) -> dict:
-        return {"first": self.first, "second": self.second, **self.result.to_dict()}
-
-
-@dataclass
 class HumanLabels:
     """The blind comparisons of a `posttrain serve --labels` folder."""
     folder: str
@@ -98,20 +86,7 @@ class Report:
                 "judges": self.judges, "human": self.human and self.human.to_dict(), "table": self.table}
 
 
-def pair_win_rates(rows: list[dict]) -> list[PairWinRate]:
-    """Per pair of configurations (sorted), wins / losses / ties of the first; a verdict for a side that is
-    both configurations, a tie or "both bad" is a tie. `rows`: `serve.labels.comparisons`."""
-    tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for r in rows:
-        x, y = sorted((r["A"], r["B"]))
-        won = r["outcome"] == x and x != y
-        lost = r["outcome"] == y and x != y
-        tally[(x, y)][0 if won else 1 if lost else 2] += 1
-    return [PairWinRate(x, y, win_rate(*cell)) for (x, y), cell in sorted(tally.items())]
-
-
 def human_labels(folder: str) -> HumanLabels:
     """Win rates and rater agreement of the blind comparisons in a label folder."""
     rows = comparisons(LabelStore(folder))
-    return HumanLabels(folder, len(rows), pair_win_rates(rows),
-                       agreement([(r["item"], r["rater"], r["outcome"]) for r in rows]))
+    return HumanLabels(folder, len(rows), win_rates(rows), agreement(rows))

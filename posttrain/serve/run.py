@@ -11,7 +11,7 @@ import uvicorn
 
 from posttrain.infer.batcher import Batcher
 from posttrain.data.chat import resolve_template
-from posttrain.core.config import ConfigError
+from posttrain.core.config import ConfigError, name_path
 from posttrain.infer.load import load_for_inference
 from posttrain.serve.app import Served, build_app
 from posttrain.serve.labels import LabelStore
@@ -22,7 +22,7 @@ def model_specs(specs: list[str]) -> dict[str, str]:
     """'PATH' or 'NAME=PATH' → {name: path}; a bare path is named after its folder."""
     out: dict[str, str] = {}
     for spec in specs:
-        name, path = spec.split("=", 1) if "=" in spec and not Path(spec).exists() else (None, spec)
+        name, path = name_path(spec)
         name = name or Path(path.rstrip("/")).name or path
         if name in out:
             raise ConfigError(f"two models are named {name!r}: give one a name with NAME=PATH")

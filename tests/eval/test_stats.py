@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from posttrain.eval.stats import agreement, bootstrap, bootstrap_win_rate, duel, win_rate, wilson
+from posttrain.eval.stats import agreement, bootstrap, bootstrap_win_rate, duel, pair_win_rates, win_rate, wilson
 
 
 def test_wilson_interval_matches_hand_computation():
@@ -54,3 +54,15 @@ def test_agreement_counts_rater_pairs_and_a_raters_last_label():
     a = agreement(labels)
     assert (a.items, a.rater_pairs, a.rate) == (2, 4, pytest.approx(2 / 4))
     assert agreement([]).rate is None
+
+
+def test_pair_win_rates_orient_by_configuration_not_by_side():
+    """x beats y shown as A, and again shown as B; a tie; y wins once; x vs x is a tie whatever the verdict.
+    Pair (x, y): wins 2, losses 1, ties 1 → (2 + 0.5) / 4. Pair (x, x): one tie."""
+    rows = [("x", "y", "x"), ("y", "x", "x"), ("x", "y", "tie"), ("y", "x", "y"), ("x", "x", "x")]
+    xx, xy = pair_win_rates(rows)
+    assert (xy.first, xy.second, xy.result.wins, xy.result.losses, xy.result.ties) == ("x", "y", 2, 1, 1)
+    assert xy.result.rate == pytest.approx(2.5 / 4) and xy.result.ci95 == wilson(2.5, 4)
+    assert (xx.first, xx.second, xx.result.ties, xx.result.rate) == ("x", "x", 1, 0.5)
+    flipped = pair_win_rates([(b, a, o) for a, b, o in rows])  # the same verdicts, sides swapped: same numbers
+    assert [p.to_dict() for p in flipped] == [p.to_dict() for p in (xx, xy)]

@@ -36,9 +36,9 @@ def test_win_rates_count_ties_half_and_agreement_counts_rater_pairs():
             {"A": "x", "B": "y", "outcome": "tie", "item": "2", "rater": "a"},
             {"A": "x", "B": "y", "outcome": "y", "item": "2", "rater": "b"}]
     (w,) = win_rates(rows)
-    assert (w["first"], w["wins"], w["losses"], w["ties"], w["n"]) == ("x", 2, 1, 1, 4)
-    assert w["win_rate"] == pytest.approx(2.5 / 4)
-    assert agreement(rows) == {"items": 2, "rater_pairs": 2, "agreement": 0.5}
+    assert (w.first, w.result.wins, w.result.losses, w.result.ties, w.result.n) == ("x", 2, 1, 1, 4)
+    assert w.result.rate == pytest.approx(2.5 / 4)
+    assert agreement(rows).to_dict() == {"items": 2, "rater_pairs": 2, "agreement": 0.5}
 
 
 def test_label_files_are_what_dpo_rm_and_kto_read(live, tmp_path, tiny_dir):
