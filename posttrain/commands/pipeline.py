@@ -176,11 +176,13 @@ def command_line(s: Stage, values: dict, trains: bool) -> str:
 
 
 def code_version() -> str:
-    """A hash of the package's source: a stage re-runs when the code that ran it changed."""
+    """A hash of the package's files (source, prompts, report templates, assets, the web page; not bytecode):
+    a stage re-runs when the code that ran it changed."""
     h = hashlib.sha256()
     for p in sorted(PACKAGE.rglob("*")):
-        if p.is_file() and p.suffix in (".py", ".txt", ".yaml", ".jinja", ".json"):
-            h.update(str(p.relative_to(PACKAGE)).encode())
+        name = p.relative_to(PACKAGE)
+        if p.is_file() and "__pycache__" not in name.parts and p.suffix not in (".pyc", ".pyo"):
+            h.update(str(name).encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
 

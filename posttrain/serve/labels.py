@@ -41,10 +41,22 @@ def timestamp() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _fsync_dir(path: Path) -> None:
+    """Flush a folder's entries (a file or folder created in it) to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class LabelStore:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
+        new = [p for p in (self.folder, *self.folder.parents) if not p.exists()]
         self.folder.mkdir(parents=True, exist_ok=True)
+        for p in reversed(new):  # a new folder's entry is durable too, or a power cut loses it with its labels
+            _fsync_dir(p.parent)
         self.lock = threading.Lock()
         for name in FILES:
             self._repair(self.path(name))
@@ -75,18 +87,19 @@ class LabelStore:
             new = not path.exists()
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-                os.fsync(fd)
+                start = os.fstat(fd).st_size
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view):]
+                    os.fsync(fd)
+                except BaseException:  # a failed write (a full disk) leaves no torn line for the next row to join
+                    os.ftruncate(fd, start)
+                    raise
             finally:
                 os.close(fd)
             if new:  # the file's directory entry must be durable too
-                dfd = os.open(self.folder, os.O_RDONLY)
-                try:
-                    os.fsync(dfd)
-                finally:
-                    os.close(dfd)
+                _fsync_dir(self.folder)
 
     def save(self, rows: list[Row]) -> list[str]:
         """Append each row to its file (one durable append per file, in the order the rows name them);
@@ -101,7 +114,9 @@ class LabelStore:
         if not path.exists():
             return []
         rows = []
-        for line in path.read_text(encoding="utf-8").splitlines():
+        # "\n" alone ends a row (str.splitlines also splits at \u2028, \x85, ... inside a label's text);
+        # a line being written right now may end inside a character
+        for line in path.read_bytes().decode("utf-8", "replace").split("\n"):
             if line.strip():
                 try:
                     rows.append(json.loads(line))

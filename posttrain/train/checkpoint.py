@@ -37,6 +37,16 @@ def fsync(path: Path) -> None:
         os.close(fd)
 
 
+def mkdir(path: Path) -> None:
+    """Create a folder and any missing parents durably: each new folder's entry is fsynced in its parent
+    (without that, a power cut can lose the folder and everything fsynced inside it)."""
+    path = Path(path)
+    new = [p for p in (path, *path.parents) if not p.exists()]
+    path.mkdir(parents=True, exist_ok=True)
+    for p in reversed(new):
+        fsync(p.parent)
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Replace `path` with `text`: a reader (or a resumed run) sees the old file or the new one, whole."""
     tmp = path.with_name(f".{path.name}.tmp")
@@ -76,7 +86,7 @@ def _write(tmp: Path, model, optimizer, scheduler, scaler, step: int, extra: dic
 
 def save(out_dir: str | Path, model, optimizer, scheduler, step: int, extra: dict, scaler=None) -> Path:
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    mkdir(out_dir)
     for stale in out_dir.glob(TMP_PREFIX + "*"):  # left by a run killed while writing
         shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))

@@ -137,7 +137,7 @@ def plan(run: RunConfig, method: Method, rt: Runtime, config: dict | None = None
     torch.manual_seed(run.seed)
     random.seed(run.seed)  # the checkpoint keeps Python's RNG too: unseeded, it would differ run to run
     out = Path(run.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    checkpoint.mkdir(out)  # durably: the checkpoints and metrics fsynced inside it must not lose their folder
     model = method.model
     model.to(rt.device)
     model.train()  # from_pretrained returns eval mode: dropout (LoRA's too) and checkpointing need train mode
