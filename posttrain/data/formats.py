@@ -100,7 +100,8 @@ def to_conversation(row: dict, where: str = "<row>") -> list[dict]:
     if "conversations" in row:
         conv = messages_field(row["conversations"], where, "conversations", "from", "value", SHAREGPT_ROLES)
         return check_order(conv, where, "conversations")
-    system = [{"role": "system", "content": row["system"]}] if isinstance(row.get("system"), str) and row["system"] else []
+    system = ([{"role": "system", "content": text_field(row, "system", where, required=False)}]
+              if isinstance(row.get("system"), str) and row["system"] else [])
     if "instruction" in row:
         user = text_field(row, "instruction", where)
         extra = text_field(row, "input", where, required=False)

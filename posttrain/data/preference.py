@@ -47,7 +47,7 @@ def _prompt(row: dict, where: str) -> list[dict]:
     value = row["prompt"]
     msgs = messages_field(value, where, "prompt") if isinstance(value, list) else [{"role": "user", "content": text_field(row, "prompt", where)}]
     if isinstance(row.get("system"), str) and row["system"] and msgs[0]["role"] != "system":
-        msgs = [{"role": "system", "content": row["system"]}] + msgs
+        msgs = [{"role": "system", "content": text_field(row, "system", where, required=False)}] + msgs
     return msgs
 
 
