@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from posttrain.core.files import write_text_atomic
+
 SUFFIXES = (".jsonl", ".json", ".parquet", ".csv")
 
 
@@ -192,9 +194,7 @@ def read_text(path: str) -> str:
 
 
 def write_jsonl(path: str | Path, rows: list[dict]) -> None:
-    """Rows as JSON lines, written to a temporary file and renamed into place (no half-written file)."""
+    """Rows as JSON lines, written to a temporary file, fsynced and renamed into place (no half-written file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import ClassVar, Literal, get_args
 
+from posttrain.core.files import fsync, make_dirs
 from posttrain.eval.stats import Agreement, PairWinRate, pair_win_rates
 from posttrain.eval.stats import agreement as rater_agreement
 
@@ -41,22 +42,10 @@ def timestamp() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _fsync_dir(path: Path) -> None:
-    """Flush a folder's entries (a file or folder created in it) to the disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class LabelStore:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
-        new = [p for p in (self.folder, *self.folder.parents) if not p.exists()]
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for p in reversed(new):  # a new folder's entry is durable too, or a power cut loses it with its labels
-            _fsync_dir(p.parent)
+        make_dirs(self.folder)  # a new folder's entry is durable too, or a power cut loses it with its labels
         self.lock = threading.Lock()
         for name in FILES:
             self._repair(self.path(name))
@@ -99,7 +88,7 @@ class LabelStore:
             finally:
                 os.close(fd)
             if new:  # the file's directory entry must be durable too
-                _fsync_dir(self.folder)
+                fsync(self.folder)
 
     def save(self, rows: list[Row]) -> list[str]:
         """Append each row to its file (one durable append per file, in the order the rows name them);

@@ -22,40 +22,11 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from posttrain.core.faults import point
+from posttrain.core.files import fsync, make_dirs
 
 NAME = "checkpoint"
 OLD = f".{NAME}.old"
 TMP_PREFIX = f".{NAME}.tmp."
-
-
-def fsync(path: Path) -> None:
-    """Flush a file, or a folder's entries (its renames), to the disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def mkdir(path: Path) -> None:
-    """Create a folder and any missing parents durably: each new folder's entry is fsynced in its parent
-    (without that, a power cut can lose the folder and everything fsynced inside it)."""
-    path = Path(path)
-    new = [p for p in (path, *path.parents) if not p.exists()]
-    path.mkdir(parents=True, exist_ok=True)
-    for p in reversed(new):
-        fsync(p.parent)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace `path` with `text`: a reader (or a resumed run) sees the old file or the new one, whole."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    fsync(path.parent)
 
 
 def trainable_state(model) -> dict[str, torch.Tensor]:
@@ -86,7 +57,7 @@ def _write(tmp: Path, model, optimizer, scheduler, scaler, step: int, extra: dic
 
 def save(out_dir: str | Path, model, optimizer, scheduler, step: int, extra: dict, scaler=None) -> Path:
     out_dir = Path(out_dir)
-    mkdir(out_dir)
+    make_dirs(out_dir)
     for stale in out_dir.glob(TMP_PREFIX + "*"):  # left by a run killed while writing
         shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=out_dir))

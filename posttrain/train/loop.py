@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 
 from posttrain.core.config import ConfigError, to_dict
 from posttrain.core.faults import point
+from posttrain.core.files import make_dirs, write_text_atomic
 from posttrain.core.runtime import Runtime
 from posttrain.core.sections import RunConfig
 from posttrain.train import checkpoint
@@ -137,7 +138,7 @@ def plan(run: RunConfig, method: Method, rt: Runtime, config: dict | None = None
     torch.manual_seed(run.seed)
     random.seed(run.seed)  # the checkpoint keeps Python's RNG too: unseeded, it would differ run to run
     out = Path(run.output_dir)
-    checkpoint.mkdir(out)  # durably: the checkpoints and metrics fsynced inside it must not lose their folder
+    make_dirs(out)  # durably: the checkpoints and metrics fsynced inside it must not lose their folder
     model = method.model
     model.to(rt.device)
     model.train()  # from_pretrained returns eval mode: dropout (LoRA's too) and checkpointing need train mode
@@ -168,7 +169,7 @@ def resume(r: _Run) -> None:
     elif r.run.resume and r.rt.main:
         print(f"[posttrain] resume=true but no checkpoint in {r.out}; starting fresh", file=sys.stderr)
     if r.rt.main and not found:
-        checkpoint.write_text_atomic(r.out / "metrics.jsonl", "")
+        write_text_atomic(r.out / "metrics.jsonl", "")
     if r.rt.main and r.run.tracker != "none":
         r.tracker = open_tracker(r.run.tracker, r.out, r.config, r.start)
     if r.rt.main and r.run.progress:
@@ -182,7 +183,7 @@ def cut_metrics(path: Path, state: dict) -> int:
         kept = lines[:state["metrics_lines"]]
     else:  # a checkpoint from before metrics_lines: its step's lines and earlier ones
         kept = [l for l in lines if l.endswith("\n") and json.loads(l).get("step", 0) <= state["step"]]
-    checkpoint.write_text_atomic(path, "".join(kept))
+    write_text_atomic(path, "".join(kept))
     return len(kept)
 
 

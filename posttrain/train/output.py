@@ -20,7 +20,7 @@ from posttrain.core.config import to_dict
 from posttrain.core.faults import point
 from posttrain.nn.lora import save_adapter
 from posttrain.model.hf import save_model
-from posttrain.train.checkpoint import fsync
+from posttrain.core.files import fsync
 
 CARD = "README.md"
 TMP_PREFIX = ".output.tmp."

@@ -16,6 +16,7 @@ import pytest
 import torch
 from torch import nn
 
+from posttrain.core import files
 from posttrain.core.runtime import Runtime
 from posttrain.core.sections import RunConfig
 from posttrain.serve.labels import LabelStore
@@ -148,7 +149,7 @@ def test_a_checkpoint_into_a_new_folder_makes_the_folder_durable(tmp_path, disk)
 
 
 def test_an_atomic_text_file_is_fsynced_before_and_after_its_rename(tmp_path, disk):
-    checkpoint.write_text_atomic(tmp_path / "metrics.jsonl", "x" * 10)
+    files.write_text_atomic(tmp_path / "metrics.jsonl", "x" * 10)
     assert disk == [("fsync", ".metrics.jsonl.tmp", 10), ("replace", ".metrics.jsonl.tmp", "metrics.jsonl"),
                     ("fsync", ".", None)]
 
