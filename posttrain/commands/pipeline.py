@@ -53,6 +53,7 @@ import yaml
 
 from posttrain.commands.command import Command, exit_code, invoke
 from posttrain.core.config import ConfigError, build, name_path, resolve_key, sections, to_dict
+from posttrain.core.files import write_text_atomic
 from posttrain.model.embedded import gemma_base, smollm2_instruct
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -331,17 +332,13 @@ class Runner:
         seconds = time.perf_counter() - t0
         if code != 0:
             return {"status": "failed", "exit": code, "seconds": seconds}
-        tmp = marker.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"hash": stage.digest, "command": stage.line, "settings": to_dict(stage.config),
-                                   "seconds": round(seconds, 2), "finished": time.strftime("%Y-%m-%dT%H:%M:%S")},
-                                  indent=1))
-        tmp.replace(marker)
+        write_text_atomic(marker, json.dumps({"hash": stage.digest, "command": stage.line,
+                                              "settings": to_dict(stage.config), "seconds": round(seconds, 2),
+                                              "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}, indent=1))
         return {"status": "finished", "hash": stage.digest, "seconds": round(seconds, 2)}
 
     def _write_state(self, state: dict) -> None:
-        tmp = self.run_dir / "pipeline.json.tmp"
-        tmp.write_text(json.dumps({**state, "outputs": self.outputs}, indent=1))
-        tmp.replace(self.run_dir / "pipeline.json")
+        write_text_atomic(self.run_dir / "pipeline.json", json.dumps({**state, "outputs": self.outputs}, indent=1))
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from posttrain.core.files import make_dirs, write_text_atomic
 from posttrain.data.pairs import collate_pairs, make_pair_rows
 from posttrain.model.forward import sequence_logps
 from posttrain.nn.lora import disable_adapters, lora_layers
@@ -83,7 +84,5 @@ def with_reference(cfg, model, sets: dict, shared: bool, tokenizer, rt: Runtime)
                              not rt.main)
         cache[name] = {"key": keys[name], "logps": [list(t.ref) for t in ts]}
     if rt.main:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(cache))
-        tmp.replace(path)
+        make_dirs(path.parent)
+        write_text_atomic(path, json.dumps(cache))
