@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from posttrain.infer.batcher import Sampling
@@ -140,6 +140,50 @@ class Sampled(Schema):
         return data
 
 
+# OpenAI parameters this server does not implement: set to anything but their no-op value, a 400 names them
+UNSUPPORTED = ("logprobs", "top_logprobs", "echo", "suffix", "best_of", "logit_bias", "presence_penalty",
+               "frequency_penalty", "tools", "tool_choice", "functions", "function_call", "parallel_tool_calls",
+               "response_format")
+
+
+def is_no_op(name: str, value) -> bool:
+    """The value that asks for nothing the server does not do (an empty tool list, a text format, penalty 0)."""
+    if name == "logprobs":  # completions' `logprobs: 0` still asks for the chosen tokens' log-probs
+        return value is None or value is False
+    if name == "best_of":
+        return value is None or (type(value) is int and value == 1)
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return value == 0
+    return value in (None, "", [], {}, "none", "auto", {"type": "text"})
+
+
+class Unsupported(Schema):
+    """Declared so that a request using one is refused, not silently answered as if it were honoured."""
+    logprobs: object = None
+    top_logprobs: object = None
+    echo: object = None
+    suffix: object = None
+    best_of: object = None
+    logit_bias: object = None
+    presence_penalty: object = None
+    frequency_penalty: object = None
+    tools: object = None
+    tool_choice: object = None
+    functions: object = None
+    function_call: object = None
+    parallel_tool_calls: object = None
+    response_format: object = None
+
+    @field_validator(*UNSUPPORTED, mode="before")
+    @classmethod
+    def _not_supported(cls, value, info):
+        if is_no_op(info.field_name, value):
+            return None
+        raise refuse(f"'{info.field_name}' is not supported by this server (remove it or leave it at its default)")
+
+
 class StreamOptions(Schema):
     include_usage: Truthy = False
     """Send a last chunk with the token counts."""
@@ -149,7 +193,7 @@ class Conversation(Addressed):
     messages: Annotated[list[Message], Field(min_length=1)]
 
 
-class ChatRequest(Sampled, Conversation):  # fields in the order they are checked: model, messages, sampling
+class ChatRequest(Sampled, Conversation, Unsupported):  # fields in the order they are checked: model, messages, sampling
     n: Count = None
     """Choices to sample (at most the server's limit)."""
     stream: Truthy = False
@@ -165,7 +209,7 @@ class ChatRequest(Sampled, Conversation):  # fields in the order they are checke
         return data
 
 
-class CompletionRequest(Sampled, Addressed):
+class CompletionRequest(Sampled, Addressed, Unsupported):
     n: Count = None
     prompt: (StrictStr | Annotated[list[StrictStr], Field(min_length=1)]
              | Annotated[list[StrictInt], Field(min_length=1)])

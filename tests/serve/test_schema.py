@@ -12,37 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from posttrain.data.chat import resolve_template
-from posttrain.infer.batcher import Completion
 from posttrain.serve.app import Served, build_app
 from posttrain.serve.labels import Item, LabelRefused, LabelStore, Shown, thumb_row, verdict_rows
 from posttrain.serve.protocol import Limits
+from serve_schema_echo import Echo
 
 Q = [{"role": "user", "content": "What is 3 plus 4?"}]
 CHAT = {"model": "m", "messages": Q, "max_tokens": 4}
 POOL = [None, True, 0, -1, 3, 2.5, 1e30, float("nan"), "", "x" * 80, [], [1], ["a"] * 5, {}, {"a": 1},
         [{"role": "wizard", "content": "x"}], [{"role": "user", "content": [{"type": "image"}]}]]
-
-
-class Echo:
-    """A stand-in batcher: each choice answers "seven" at once (or nothing at temperature 0)."""
-
-    max_context = 200
-
-    def submit(self, prompt, sampling, emit):
-        if len(prompt) > self.max_context:
-            raise ValueError(f"this model's maximum context length is {self.max_context} tokens")
-
-        class Done:
-            done = True
-
-            def cancel(self):
-                pass
-
-        for c in range(sampling.n):
-            text = "" if sampling.temperature == 0 else "seven"
-            emit(("delta", c, text))
-            emit(("done", c, Completion([1] * len(text), text, "stop")))
-        return Done()
 
 
 @pytest.fixture()
