@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from posttrain.core.files import write_text_atomic
 from posttrain.report.results import ModelReport, Report
 
 
@@ -72,16 +73,9 @@ def render_markdown(report: Report, figs: list[tuple[str, Path]], title: str) ->
     return ENV.get_template("report.md").render(title=title, table=report.table, figures=[Figure(*f) for f in figs])
 
 
-def write_text(path: Path, text: str) -> None:
-    """`text` to `path` through a temporary sibling renamed into place (no half-written file)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def write_files(report: Report, figs: list[tuple[str, Path]], title: str, out: Path) -> Path:
     """report.json, report.md and report.html in `out`; returns the page's path."""
-    write_text(out / "report.json", json.dumps(report.to_dict(), indent=1, default=str))
-    write_text(out / "report.md", render_markdown(report, figs, title))
-    write_text(out / "report.html", render_html(report, figs, title))
+    write_text_atomic(out / "report.json", json.dumps(report.to_dict(), indent=1, default=str))
+    write_text_atomic(out / "report.md", render_markdown(report, figs, title))
+    write_text_atomic(out / "report.html", render_html(report, figs, title))
     return out / "report.html"
